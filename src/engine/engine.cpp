@@ -1,0 +1,418 @@
+#include "engine/engine.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "engine/decay.h"
+#include "engine/kernels.h"
+#include "engine/topk.h"
+
+namespace ie {
+
+namespace {
+
+constexpr uint32_t kNone = IdIndex::kNone;
+constexpr uint32_t kNegativeSlots = 2;
+
+/// Attention kernel k(c) = max(0, 1 + beta (c - 1) / 16)^16, a smooth, cheap stand-in
+/// for exp(beta (c - 1)) (four squarings instead of an exp per pair; it vectorises).
+inline float attentionKernel(float cosine, float beta) {
+  float x = 1.0f + beta * (cosine - 1.0f) * (1.0f / 16.0f);
+  x = x > 0 ? x : 0;
+  x *= x;
+  x *= x;
+  x *= x;
+  x *= x;
+  return x;
+}
+
+std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 64)) + "'"; }
+
+}  // namespace
+
+Engine::Engine(const EngineConfig& config)
+    : config_(config),
+      store_(config.dim, config.capacity),
+      longTerm_(config.dim, config.longTermHalfLifeDays * kMsPerDay, config.alpha, config.lambda,
+                config.serverVectorPrior),
+      shortTerm_(paddedStride(config.dim), config.interestSlots, config.mergeThreshold,
+                 config.halfLifeMinutes * kMsPerMinute),
+      negative_(paddedStride(config.dim), kNegativeSlots, config.mergeThreshold, config.halfLifeMinutes * kMsPerMinute),
+      recent_(config.recentWindow),
+      seen_(config.consumedCapacity) {}
+
+Status Engine::create(const EngineConfig& config, std::unique_ptr<Engine>& out) {
+  IE_RETURN_IF_ERROR(config.validate());
+  out.reset(new Engine(config));
+  return Status::ok();
+}
+
+Status Engine::reconfigure(const EngineConfig& config) {
+  IE_RETURN_IF_ERROR(config.validate());
+  if (config.dim != config_.dim || config.capacity != config_.capacity ||
+      config.interestSlots != config_.interestSlots || config.recentWindow != config_.recentWindow ||
+      config.pendingCapacity != config_.pendingCapacity || config.consumedCapacity != config_.consumedCapacity)
+    return Status(StatusCode::InvalidArgument,
+                  "dim, capacity, interestSlots, recentWindow, pendingCapacity and consumedCapacity are fixed when "
+                  "the engine is created");
+  // Rebuild the time-aware parts with the new constants, keeping their raw state.
+  LongTermInterest longTerm(config.dim, config.longTermHalfLifeDays * kMsPerDay, config.alpha, config.lambda,
+                            config.serverVectorPrior);
+  longTerm.rawA() = longTerm_.rawA();
+  longTerm.rawB() = longTerm_.rawB();
+  longTerm.scale() = longTerm_.scale();
+  longTerm.rawMass() = longTerm_.rawMass();
+  longTerm.referenceTime() = longTerm_.referenceTime();
+  longTerm.serverVector() = longTerm_.serverVector();
+  MultiInterest shortTerm(paddedStride(config.dim), config.interestSlots, config.mergeThreshold,
+                          config.halfLifeMinutes * kMsPerMinute);
+  shortTerm.sums() = shortTerm_.sums();
+  shortTerm.rawStrengths() = shortTerm_.rawStrengths();
+  shortTerm.referenceTime() = shortTerm_.referenceTime();
+  MultiInterest negative(paddedStride(config.dim), kNegativeSlots, config.mergeThreshold,
+                         config.halfLifeMinutes * kMsPerMinute);
+  negative.sums() = negative_.sums();
+  negative.rawStrengths() = negative_.rawStrengths();
+  negative.referenceTime() = negative_.referenceTime();
+  longTerm_ = std::move(longTerm);
+  shortTerm_ = std::move(shortTerm);
+  negative_ = std::move(negative);
+  config_ = config;
+  return Status::ok();
+}
+
+Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float* vectors, size_t floatCount,
+                           std::vector<std::string>* evicted) {
+  IE_RETURN_IF_ERROR(store_.validateBatch(ids, vectors, floatCount));
+  std::vector<std::string> evictedIds;
+  store_.upsert(ids, vectors, slots_, evictedIds);
+  if (evicted) evicted->insert(evicted->end(), evictedIds.begin(), evictedIds.end());
+  if (!pending_.empty()) applyPendingFor(slots_);
+  return Status::ok();
+}
+
+void Engine::applyPendingFor(const std::vector<uint32_t>& slots) {
+  (void)slots;
+  // Pending events are few (bounded): a linear pass resolving each against the store.
+  size_t keep = 0;
+  for (size_t i = 0; i < pending_.size(); ++i) {
+    Event& e = pending_[i];
+    const uint32_t slot = store_.find(e.item);
+    if (slot == kNone) {
+      if (keep != i) pending_[keep] = std::move(e);
+      ++keep;
+      continue;
+    }
+    apply(slot, e.type, config_.eventWeights.weightOf(e.type, e.value), e.timeMs);
+  }
+  pending_.resize(keep);
+  stats_.pendingCount = static_cast<uint32_t>(pending_.size());
+}
+
+Status Engine::observe(const std::vector<EventInput>& events) {
+  double last = stats_.lastEventTimeMs;
+  for (size_t i = 0; i < events.size(); ++i) {
+    const EventInput& e = events[i];
+    Status idStatus = ItemStore::validateId(e.item);
+    if (!idStatus) return Status(idStatus.code(), "event #" + std::to_string(i) + ": " + idStatus.message());
+    const std::string where = "event #" + std::to_string(i) + " (item " + quoted(e.item) + ")";
+    if (static_cast<int>(e.type) >= kEventTypeCount)
+      return Status(StatusCode::UnknownEventType, where + ": unknown event type code " + std::to_string(int(e.type)));
+    if (!std::isfinite(e.timeMs)) return Status(StatusCode::NonFinite, where + ": time is not a finite number");
+    if (e.timeMs < last)
+      return Status(StatusCode::OutOfOrder, where + ": time " + std::to_string(static_cast<int64_t>(e.timeMs)) +
+                                                " is earlier than an event already observed (" +
+                                                std::to_string(static_cast<int64_t>(last)) + ")");
+    if (e.type == EventType::Dwell && !(std::isfinite(e.value) && e.value >= 0))
+      return Status(StatusCode::InvalidArgument, where + ": dwell needs value = seconds, a finite number >= 0");
+    if (!std::isnan(e.value) && !std::isfinite(e.value))
+      return Status(StatusCode::NonFinite, where + ": value is not finite");
+    last = e.timeMs;
+  }
+  for (const EventInput& e : events) {
+    const float weight = config_.eventWeights.weightOf(e.type, e.value);
+    recent_.push(RecentEvent{std::string(e.item), e.type, e.timeMs, std::isnan(e.value) ? 0.0f : e.value, weight});
+    uint8_t flags = 0;
+    if (isConsumption(e.type)) flags |= SeenItems::kConsumed;
+    if (e.type == EventType::Hide) flags |= SeenItems::kHidden;
+    seen_.mark(e.item, flags);
+    const uint32_t slot = store_.find(e.item);
+    if (slot != kNone) {
+      store_.touch(slot);
+      apply(slot, e.type, weight, e.timeMs);
+    } else if (config_.pendingCapacity > 0) {
+      if (pending_.size() >= config_.pendingCapacity) {
+        pending_.erase(pending_.begin());
+        ++stats_.pendingDropped;
+      }
+      pending_.push_back(Event{std::string(e.item), e.type, e.timeMs, e.value});
+    } else {
+      ++stats_.pendingDropped;
+    }
+    stats_.lastEventTimeMs = e.timeMs;
+    ++stats_.eventsObserved;
+  }
+  stats_.pendingCount = static_cast<uint32_t>(pending_.size());
+  return Status::ok();
+}
+
+void Engine::apply(uint32_t slot, EventType type, float weight, double timeMs) {
+  (void)type;
+  const uint32_t stride = store_.stride();
+  const float* row = store_.row(slot);
+  const float inv = store_.inverseNorm(slot);
+  unit_.resize(stride);
+  for (uint32_t k = 0; k < stride; ++k) unit_[k] = row[k] * inv;
+  if (weight > 0) shortTerm_.add(unit_.data(), weight, timeMs);
+  else if (weight < 0) negative_.add(unit_.data(), -weight, timeMs);
+  longTerm_.add(row, weight, timeMs);
+}
+
+void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, const float* serverScores) {
+  const uint32_t stride = store_.stride();
+  const float* rows = store_.rows();
+  const float* invNorms = store_.inverseNorms();
+  components_.assign(static_cast<size_t>(kComponentCount) * n, 0.0f);
+  float* comp = components_.data();
+
+  // Known candidates, compacted: the kernels run over these only.
+  known_.clear();
+  slots_.clear();
+  for (size_t i = 0; i < n; ++i) {
+    if (slots[i] == kNone) continue;
+    known_.push_back(static_cast<uint32_t>(i));
+    slots_.push_back(slots[i]);
+  }
+  const size_t nk = known_.size();
+
+  if (serverScores && n > 0) {
+    double mean = 0, var = 0;
+    for (size_t i = 0; i < n; ++i) mean += serverScores[i];
+    mean /= static_cast<double>(n);
+    for (size_t i = 0; i < n; ++i) var += (serverScores[i] - mean) * (serverScores[i] - mean);
+    const double sd = std::sqrt(var / static_cast<double>(n));
+    if (sd > 0)
+      for (size_t i = 0; i < n; ++i) comp[kServer * n + i] = static_cast<float>((serverScores[i] - mean) / sd);
+  }
+  if (nk == 0) return;
+  scratch_.resize(nk * std::max<uint32_t>(config_.interestSlots, kNegativeSlots));
+
+  // Long-term: u . v.
+  const std::vector<float>& u = longTerm_.vector(store_, nowMs);
+  if (std::any_of(u.begin(), u.end(), [](float x) { return x != 0; })) {
+    scoreRows(rows, stride, slots_.data(), nk, u.data(), scratch_.data());
+    for (size_t j = 0; j < nk; ++j) comp[kLongTerm * n + known_[j]] = scratch_[j];
+  }
+
+  // Short-term and negative: best cosine over the interests, scaled by their gains.
+  auto bestMatch = [&](const MultiInterest& state, Component c, bool clipAtZero) {
+    const uint32_t q = state.queries(nowMs, queries_);
+    if (q == 0) return;
+    scoreRowsMulti(rows, stride, slots_.data(), nk, queries_.data(), q, scratch_.data());
+    for (size_t j = 0; j < nk; ++j) {
+      float best = scratch_[j * q];
+      for (uint32_t k = 1; k < q; ++k) best = std::max(best, scratch_[j * q + k]);
+      best *= invNorms[slots_[j]];
+      comp[c * n + known_[j]] = clipAtZero ? std::max(0.0f, best) : best;
+    }
+  };
+  bestMatch(shortTerm_, kShortTerm, false);
+  bestMatch(negative_, kNegative, true);
+
+  // Target attention over the recent events whose vectors are known.
+  const double halfLifeMs = config_.halfLifeMinutes * kMsPerMinute;
+  keys_.clear();
+  keyCoef_.clear();
+  double mass = 0;
+  for (const RecentEvent& e : recent_.events()) {
+    const uint32_t slot = store_.find(e.item);
+    if (slot == kNone || e.weight == 0 || store_.inverseNorm(slot) == 0) continue;
+    const double r = decayFactor(nowMs - e.timeMs, halfLifeMs);
+    mass += r * std::fabs(e.weight);
+    keyCoef_.push_back(static_cast<float>(r * e.weight));
+    const float* row = store_.row(slot);
+    const float inv = store_.inverseNorm(slot);
+    for (uint32_t k = 0; k < stride; ++k) keys_.push_back(row[k] * inv);
+  }
+  if (!keyCoef_.empty() && mass > 1e-9) {
+    float* att = comp + kAttention * n;
+    totals_.assign(nk, 0.0f);
+    const float beta = config_.attentionSharpness;
+    for (size_t key = 0; key < keyCoef_.size(); ++key) {
+      scoreRows(rows, stride, slots_.data(), nk, keys_.data() + key * stride, scratch_.data());
+      const float coef = keyCoef_[key];
+      for (size_t j = 0; j < nk; ++j) totals_[j] += coef * attentionKernel(scratch_[j] * invNorms[slots_[j]], beta);
+    }
+    const float norm = static_cast<float>(1.0 / (1.0 + mass));
+    for (size_t j = 0; j < nk; ++j) att[known_[j]] = totals_[j] * norm;
+  }
+}
+
+void Engine::scoreComponents(const uint32_t* slots, size_t n, double nowMs, float* out) {
+  computeComponents(slots, n, nowMs, nullptr);
+  for (size_t i = 0; i < n; ++i)
+    for (int c = 0; c < kComponentCount; ++c) out[i * kComponentCount + c] = components_[c * n + i];
+}
+
+void Engine::finishRanking(const uint32_t* slots, size_t n, const RankOptions& options, const uint8_t* demoted,
+                           RankResult& result) {
+  // Final scores.
+  totals_.assign(n, 0.0f);
+  for (int c = 0; c < kComponentCount; ++c) {
+    const float w = c == kNegative ? -config_.weights[c] : config_.weights[c];
+    if (w == 0) continue;
+    const float* comp = components_.data() + static_cast<size_t>(c) * n;
+    for (size_t i = 0; i < n; ++i) totals_[i] += w * comp[i];
+  }
+  const size_t k = std::min(options.k, n);
+  result.order.clear();
+  result.scores.clear();
+  result.explanations.clear();
+  result.demotedCount = 0;
+
+  size_t demotedTotal = 0;
+  if (demoted)
+    for (size_t i = 0; i < n; ++i) demotedTotal += demoted[i];
+
+  if (demotedTotal == 0) {
+    selectTopK(totals_.data(), n, k, result.order);
+  } else {
+    // Rank the kept candidates, then the demoted ones, each in score order.
+    std::vector<uint32_t> kept, dropped;
+    std::vector<float> keptScores, droppedScores;
+    for (uint32_t i = 0; i < n; ++i) {
+      (demoted[i] ? dropped : kept).push_back(i);
+      (demoted[i] ? droppedScores : keptScores).push_back(totals_[i]);
+    }
+    selectTopK(keptScores.data(), kept.size(), k, topk_);
+    for (uint32_t i : topk_) result.order.push_back(kept[i]);
+    if (result.order.size() < k) {
+      selectTopK(droppedScores.data(), dropped.size(), k - result.order.size(), topk_);
+      for (uint32_t i : topk_) result.order.push_back(dropped[i]);
+      result.demotedCount = static_cast<uint32_t>(topk_.size());
+    }
+  }
+  result.scores.reserve(result.order.size());
+  for (uint32_t i : result.order) result.scores.push_back(totals_[i]);
+  if (options.explain) {
+    result.explanations.resize(result.order.size());
+    for (size_t r = 0; r < result.order.size(); ++r) {
+      const uint32_t i = result.order[r];
+      Explanation& ex = result.explanations[r];
+      for (int c = 0; c < kComponentCount; ++c) {
+        const float w = c == kNegative ? -config_.weights[c] : config_.weights[c];
+        ex.contributions[c] = w * components_[static_cast<size_t>(c) * n + i];
+      }
+      ex.supportingEvent = slots[i] == kNone ? -1 : supportingEvent(slots[i], options.nowMs);
+    }
+  }
+}
+
+int32_t Engine::supportingEvent(uint32_t slot, double nowMs) {
+  const uint32_t stride = store_.stride();
+  const double halfLifeMs = config_.halfLifeMinutes * kMsPerMinute;
+  const float* v = store_.row(slot);
+  const float inv = store_.inverseNorm(slot);
+  int32_t best = -1;
+  double bestValue = 0;
+  const auto& events = recent_.events();
+  for (size_t j = 0; j < events.size(); ++j) {
+    const RecentEvent& e = events[j];
+    if (e.weight <= 0) continue;
+    const uint32_t other = store_.find(e.item);
+    if (other == kNone) continue;
+    const float cosine = dot(v, store_.row(other), stride) * inv * store_.inverseNorm(other);
+    const double value =
+        decayFactor(nowMs - e.timeMs, halfLifeMs) * e.weight * attentionKernel(cosine, config_.attentionSharpness);
+    if (value > bestValue) bestValue = value, best = static_cast<int32_t>(j);
+  }
+  return best;
+}
+
+Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result) {
+  if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
+  const size_t n = ids.size();
+  std::vector<uint32_t> candidateSlots(n);
+  // Duplicate detection: known ids through a per-slot stamp, unknown ids through a small index.
+  std::vector<uint32_t> firstPosition(store_.size(), kNone);
+  IdIndex unknownIndex;
+  std::vector<std::string> unknownKeys;
+  for (size_t i = 0; i < n; ++i) {
+    IE_RETURN_IF_ERROR(ItemStore::validateId(ids[i]));
+    const uint32_t slot = store_.find(ids[i]);
+    uint32_t previous = kNone;
+    if (slot != kNone) {
+      previous = firstPosition[slot];
+      if (previous == kNone) firstPosition[slot] = static_cast<uint32_t>(i);
+    } else {
+      const uint32_t u = unknownIndex.find(ids[i], unknownKeys);
+      if (u != kNone) {
+        previous = u;
+      } else {
+        unknownKeys.resize(std::max<size_t>(unknownKeys.size(), i + 1));
+        unknownKeys[i] = std::string(ids[i]);
+        unknownIndex.insert(ids[i], static_cast<uint32_t>(i));
+      }
+    }
+    if (previous != kNone)
+      return Status(StatusCode::DuplicateId, "candidate id " + quoted(ids[i]) + " appears twice (positions " +
+                                                 std::to_string(previous) + " and " + std::to_string(i) + ")");
+    candidateSlots[i] = slot;
+  }
+  if (options.serverScores)
+    for (size_t i = 0; i < n; ++i)
+      if (!std::isfinite(options.serverScores[i]))
+        return Status(StatusCode::NonFinite, "server score of candidate " + quoted(ids[i]) + " is not finite");
+
+  for (uint32_t slot : candidateSlots)
+    if (slot != kNone) store_.touch(slot);
+  computeComponents(candidateSlots.data(), n, options.nowMs, options.serverScores);
+  demoted_.assign(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t flags = seen_.size() ? seen_.flags(ids[i]) : 0;
+    demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));
+  }
+  finishRanking(candidateSlots.data(), n, options, demoted_.data(), result);
+  return Status::ok();
+}
+
+Status Engine::recommend(size_t k, const RankOptions& options, RankResult& result) {
+  if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
+  const uint32_t n = store_.size();
+  std::vector<uint32_t> all(n);
+  for (uint32_t i = 0; i < n; ++i) all[i] = i;
+  computeComponents(all.data(), n, options.nowMs, nullptr);
+  demoted_.assign(n, 0);
+  if (seen_.size())
+    for (uint32_t i = 0; i < n; ++i) {
+      const uint8_t flags = seen_.flags(store_.id(i));
+      demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));
+    }
+  RankOptions truncated = options;
+  truncated.k = std::min(k, options.k);
+  finishRanking(all.data(), n, truncated, demoted_.data(), result);
+  // For recommend, order entries are slots (identical to indices here).
+  return Status::ok();
+}
+
+Status Engine::setServerUserVector(const std::vector<float>& u) {
+  if (!u.empty() && u.size() != config_.dim)
+    return Status(StatusCode::DimensionMismatch, "server user vector has " + std::to_string(u.size()) +
+                                                     " values, the engine's dimension is " + std::to_string(config_.dim));
+  for (float x : u)
+    if (!std::isfinite(x)) return Status(StatusCode::NonFinite, "server user vector has a non-finite value");
+  longTerm_.setServerVector(u);
+  return Status::ok();
+}
+
+void Engine::resetInterest() {
+  longTerm_.clear();
+  shortTerm_.clear();
+  negative_.clear();
+  recent_.clear();
+  seen_.clear();
+  pending_.clear();
+  stats_ = EngineStats();
+}
+
+}  // namespace ie

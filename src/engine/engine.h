@@ -1,0 +1,169 @@
+// Engine: the private, on-device interest state and the re-ranker built on it.
+//
+// A page upserts items (id + factor vector), reports what the user does (observe),
+// and asks for its candidates re-ranked (rerank) or for the best stored items
+// (recommend). Nothing here reads a clock: every event carries the caller's time and
+// every ranking a `now`, both in milliseconds since the epoch.
+//
+// Score of candidate v (all components documented in their headers):
+//
+//   score(v) = w_server    * z(server score)            standardised over the candidates
+//            + w_longTerm  * u_long . v                 long_term.h
+//            + w_shortTerm * max_k g(m_k) cos(s_k, v)   multi_interest.h
+//            + w_attention * att(v)                     recent_events.h
+//            + w_sequence  * seq(v)                     sequence model, when loaded
+//            - w_negative  * max(0, max_k g(n_k) cos(s'_k, v))   skips and hides
+//
+// Contract of rerank: the result is a permutation of the input (duplicate ids are an
+// error, never merged); a candidate whose vector the engine does not hold gets only the
+// server component (its personal components are 0, i.e. "no opinion"), so with server
+// scores it keeps the server's opinion and without them it sits among the neutral
+// items; equal scores keep input order. Hidden items always go last; with
+// excludeConsumed, consumed items go last too (`demotedCount` says how many trail).
+//
+// Every mutating call validates its whole input first: on error nothing changed.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/engine_config.h"
+#include "engine/event.h"
+#include "engine/item_store.h"
+#include "engine/long_term.h"
+#include "engine/multi_interest.h"
+#include "engine/recent_events.h"
+#include "engine/seen_items.h"
+#include "engine/status.h"
+
+namespace ie {
+
+/// An event as the caller gives it (the id is only borrowed for the call).
+struct EventInput {
+  std::string_view item;
+  EventType type = EventType::Click;
+  double timeMs = 0;
+  float value = std::numeric_limits<float>::quiet_NaN();  // dwell seconds; NaN = absent
+};
+
+struct RankOptions {
+  double nowMs = 0;
+  const float* serverScores = nullptr;  // one per candidate (rerank only), or null
+  size_t k = std::numeric_limits<size_t>::max();
+  bool excludeConsumed = true;
+  bool explain = false;
+};
+
+struct Explanation {
+  std::array<float, kComponentCount> contributions{};  // weight * component, negative already signed
+  int32_t supportingEvent = -1;  // index into recentEvents().events(), or -1
+};
+
+struct RankResult {
+  std::vector<uint32_t> order;   // rerank: indices into the candidates; recommend: item slots
+  std::vector<float> scores;     // final score of each entry of `order`
+  uint32_t demotedCount = 0;     // trailing entries of `order` that were hidden / excluded
+  std::vector<Explanation> explanations;  // filled when explain
+};
+
+/// Counters a page (or a test) may want to see.
+struct EngineStats {
+  uint64_t eventsObserved = 0;
+  uint64_t pendingDropped = 0;   // pending events pushed out by newer ones (pendingCapacity)
+  uint32_t pendingCount = 0;
+  double lastEventTimeMs = -std::numeric_limits<double>::infinity();
+};
+
+class Engine {
+ public:
+  /// Validates `config` and builds an empty engine.
+  static Status create(const EngineConfig& config, std::unique_ptr<Engine>& out);
+
+  const EngineConfig& config() const { return config_; }
+
+  /// Changes the tunables that can change at run time (weights, event weights, half-life,
+  /// sharpness, merge threshold). dim, capacity, interestSlots, recentWindow, pending and
+  /// consumed capacities must stay as they are (InvalidArgument otherwise).
+  Status reconfigure(const EngineConfig& config);
+
+  /// Inserts or replaces items: ids.size() rows of dim floats. Evicted ids (LRU) are
+  /// appended to `evicted` when given. Pending events of newly known items take effect.
+  Status upsertItems(const std::vector<std::string_view>& ids, const float* vectors, size_t floatCount,
+                     std::vector<std::string>* evicted = nullptr);
+
+  /// Observes events, in time order (non-decreasing, and not before an event already
+  /// observed). An event whose item has no vector yet is kept pending (bounded).
+  Status observe(const std::vector<EventInput>& events);
+
+  /// Re-ranks candidates (see the contract above).
+  Status rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result);
+
+  /// Ranks every stored item the same way; `result.order` holds item slots.
+  Status recommend(size_t k, const RankOptions& options, RankResult& result);
+
+  /// For evaluation and explanation: the raw (unweighted) components of the given
+  /// stored slots at `nowMs`, out[i * kComponentCount + c]; the server component is 0.
+  void scoreComponents(const uint32_t* slots, size_t n, double nowMs, float* out);
+
+  /// Sets a server-provided long-term user vector (dim floats; empty clears it).
+  Status setServerUserVector(const std::vector<float>& u);
+
+  /// Forgets everything about the user (interest, recent events, pending, seen items);
+  /// keeps the items.
+  void resetInterest();
+
+  ItemStore& items() { return store_; }
+  const ItemStore& items() const { return store_; }
+  const RecentEvents& recentEvents() const { return recent_; }
+  const EngineStats& stats() const { return stats_; }
+  const SeenItems& seenItems() const { return seen_; }
+
+  /// The long-term vector (dim floats, padded) and short-term strengths at `nowMs`,
+  /// for the "what do you know about me" view.
+  const std::vector<float>& longTermVector(double nowMs) { return longTerm_.vector(store_, nowMs); }
+  double longTermMass(double nowMs) const { return longTerm_.mass(nowMs); }
+  std::vector<double> shortTermStrengths(double nowMs) const { return shortTerm_.strengths(nowMs); }
+  uint32_t shortTermQueries(double nowMs, std::vector<float>& out) const { return shortTerm_.queries(nowMs, out); }
+
+  // Parts of the state, for the state format.
+  LongTermInterest& longTerm() { return longTerm_; }
+  MultiInterest& shortTerm() { return shortTerm_; }
+  MultiInterest& negative() { return negative_; }
+  RecentEvents& recent() { return recent_; }
+  SeenItems& seen() { return seen_; }
+  std::vector<Event>& pending() { return pending_; }
+  EngineStats& mutableStats() { return stats_; }
+
+ private:
+  explicit Engine(const EngineConfig& config);
+
+  void apply(uint32_t slot, EventType type, float weight, double timeMs);
+  void applyPendingFor(const std::vector<uint32_t>& slots);
+  // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown).
+  void computeComponents(const uint32_t* slots, size_t n, double nowMs, const float* serverScores);
+  void finishRanking(const uint32_t* slots, size_t n, const RankOptions& options, const uint8_t* demoted,
+                     RankResult& result);
+  int32_t supportingEvent(uint32_t slot, double nowMs);
+
+  EngineConfig config_;
+  ItemStore store_;
+  LongTermInterest longTerm_;
+  MultiInterest shortTerm_;
+  MultiInterest negative_;
+  RecentEvents recent_;
+  SeenItems seen_;
+  std::vector<Event> pending_;
+  EngineStats stats_;
+
+  // Scratch buffers reused across calls (no allocation on the hot path after warm-up).
+  std::vector<uint32_t> slots_, known_, topk_;
+  std::vector<float> components_, totals_, scratch_, queries_, unit_, keys_, keyCoef_;
+  std::vector<uint8_t> demoted_;
+};
+
+}  // namespace ie

@@ -1,0 +1,46 @@
+// IdIndex: string id -> slot lookup without allocating.
+//
+// Open addressing with linear probing over a power-of-two table of (hash, slot)
+// pairs; the strings themselves live with their owner (the item store), which passes
+// a function to read the key of a slot. Deletion uses backward shifting, so there are
+// no tombstones and lookups stay short however many upserts and evictions happen.
+// Load factor is kept at or below 1/2.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ie {
+
+/// 64-bit hash of an id (stable across builds and platforms; used by the state format too).
+uint64_t hashId(std::string_view id);
+
+class IdIndex {
+ public:
+  static constexpr uint32_t kNone = 0xFFFFFFFFu;
+
+  /// Slot holding `id`, or kNone. `keys[slot]` is the id stored in that slot.
+  uint32_t find(std::string_view id, const std::vector<std::string>& keys) const;
+  /// Adds id -> slot. The id must not be present.
+  void insert(std::string_view id, uint32_t slot);
+  /// Removes the entry of `id` (present, stored at `slot`).
+  void erase(std::string_view id, uint32_t slot);
+  void clear();
+  uint32_t size() const { return count_; }
+
+ private:
+  struct Bucket {
+    uint64_t hash = 0;    // full hash: home position, and skips most string compares
+    uint32_t slot = kNone;
+  };
+  void grow();
+  void place(uint64_t hash, uint32_t slot);
+  uint32_t mask() const { return static_cast<uint32_t>(buckets_.size()) - 1; }
+
+  std::vector<Bucket> buckets_;
+  uint32_t count_ = 0;
+};
+
+}  // namespace ie

@@ -1,0 +1,161 @@
+#include "engine/item_store.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "engine/kernels.h"
+
+namespace ie {
+
+ItemStore::ItemStore(uint32_t dim, uint32_t capacity)
+    : dim_(dim), stride_(paddedStride(dim)), capacity_(capacity), gramian_(static_cast<size_t>(dim) * dim, 0.0) {}
+
+Status ItemStore::validateId(std::string_view id) {
+  if (id.empty()) return Status(StatusCode::InvalidId, "item id is empty");
+  if (id.size() > kMaxIdBytes)
+    return Status(StatusCode::InvalidId, "item id '" + std::string(id.substr(0, 32)) + "...' is " +
+                                             std::to_string(id.size()) + " bytes long (at most " +
+                                             std::to_string(kMaxIdBytes) + ")");
+  for (unsigned char c : id) {
+    if (c < 0x20 || c == 0x7F)
+      return Status(StatusCode::InvalidId, "item id '" + std::string(id.substr(0, 32)) + "' contains a control character");
+  }
+  return Status::ok();
+}
+
+Status ItemStore::validateBatch(const std::vector<std::string_view>& ids, const float* vectors,
+                                size_t vectorCount) const {
+  const size_t n = ids.size();
+  if (vectorCount != n * dim_)
+    return Status(StatusCode::DimensionMismatch, "expected " + std::to_string(n) + " x " + std::to_string(dim_) +
+                                                     " = " + std::to_string(n * dim_) + " floats, got " +
+                                                     std::to_string(vectorCount));
+  if (n > capacity_)
+    return Status(StatusCode::InvalidArgument, "batch of " + std::to_string(n) + " items exceeds the capacity of " +
+                                                   std::to_string(capacity_));
+  IdIndex seen;
+  std::vector<std::string> seenKeys;
+  seenKeys.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    IE_RETURN_IF_ERROR(validateId(ids[i]));
+    if (seen.find(ids[i], seenKeys) != IdIndex::kNone)
+      return Status(StatusCode::DuplicateId, "item id '" + std::string(ids[i]) + "' appears twice in the batch");
+    seenKeys.emplace_back(ids[i]);
+    seen.insert(ids[i], static_cast<uint32_t>(i));
+    const float* v = vectors + i * dim_;
+    for (uint32_t k = 0; k < dim_; ++k) {
+      if (!std::isfinite(v[k]))
+        return Status(StatusCode::NonFinite, "vector of item '" + std::string(ids[i]) + "' has a non-finite value at component " +
+                                                 std::to_string(k));
+    }
+  }
+  return Status::ok();
+}
+
+void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* vectors, std::vector<uint32_t>& slots,
+                       std::vector<std::string>& evicted) {
+  slots.resize(ids.size());
+  // Large batches: one lazy recomputation of the Gramian beats n rank-1 updates.
+  if (ids.size() > 64) gramianValid_ = false;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    const std::string_view id = ids[i];
+    uint32_t slot = index_.find(id, ids_);
+    if (slot != IdIndex::kNone) {
+      if (gramianValid_) addToGramian(row(slot), -1.0);
+      unlink(slot);
+    } else if (size() < capacity_) {
+      slot = size();
+      ids_.emplace_back(id);
+      rows_.resize(static_cast<size_t>(size()) * stride_, 0.0f);
+      inverseNorms_.push_back(0.0f);
+      prev_.push_back(IdIndex::kNone);
+      next_.push_back(IdIndex::kNone);
+      index_.insert(id, slot);
+    } else {
+      slot = tail_;
+      unlink(slot);
+      if (gramianValid_) addToGramian(row(slot), -1.0);
+      index_.erase(ids_[slot], slot);
+      evicted.push_back(std::move(ids_[slot]));
+      ids_[slot] = std::string(id);
+      index_.insert(id, slot);
+    }
+    writeRow(slot, vectors + i * dim_);
+    if (gramianValid_) addToGramian(row(slot), 1.0);
+    linkFront(slot);
+    slots[i] = slot;
+  }
+  ++version_;
+}
+
+void ItemStore::writeRow(uint32_t slot, const float* vector) {
+  float* dst = rows_.data() + static_cast<size_t>(slot) * stride_;
+  std::memcpy(dst, vector, sizeof(float) * dim_);
+  std::memset(dst + dim_, 0, sizeof(float) * (stride_ - dim_));
+  double norm2 = 0;
+  for (uint32_t k = 0; k < dim_; ++k) norm2 += static_cast<double>(vector[k]) * vector[k];
+  inverseNorms_[slot] = norm2 > 0 ? static_cast<float>(1.0 / std::sqrt(norm2)) : 0.0f;
+}
+
+void ItemStore::touch(uint32_t slot) {
+  if (slot == head_) return;
+  unlink(slot);
+  linkFront(slot);
+}
+
+void ItemStore::linkFront(uint32_t slot) {
+  prev_[slot] = IdIndex::kNone;
+  next_[slot] = head_;
+  if (head_ != IdIndex::kNone) prev_[head_] = slot;
+  head_ = slot;
+  if (tail_ == IdIndex::kNone) tail_ = slot;
+}
+
+void ItemStore::unlink(uint32_t slot) {
+  const uint32_t p = prev_[slot], n = next_[slot];
+  if (p != IdIndex::kNone) next_[p] = n; else if (head_ == slot) head_ = n;
+  if (n != IdIndex::kNone) prev_[n] = p; else if (tail_ == slot) tail_ = p;
+  prev_[slot] = next_[slot] = IdIndex::kNone;
+}
+
+void ItemStore::addToGramian(const float* v, double sign) {
+  for (uint32_t a = 0; a < dim_; ++a) {
+    const double va = sign * v[a];
+    double* out = gramian_.data() + static_cast<size_t>(a) * dim_;
+    for (uint32_t b = 0; b < dim_; ++b) out[b] += va * v[b];
+  }
+}
+
+const std::vector<double>& ItemStore::gramian() {
+  if (!gramianValid_) {
+    std::fill(gramian_.begin(), gramian_.end(), 0.0);
+    // Blocked over items, symmetric: accumulate the upper triangle, mirror once.
+    for (uint32_t s = 0; s < size(); ++s) {
+      const float* v = row(s);
+      for (uint32_t a = 0; a < dim_; ++a) {
+        const double va = v[a];
+        double* out = gramian_.data() + static_cast<size_t>(a) * dim_;
+        for (uint32_t b = a; b < dim_; ++b) out[b] += va * v[b];
+      }
+    }
+    for (uint32_t a = 0; a < dim_; ++a)
+      for (uint32_t b = 0; b < a; ++b) gramian_[static_cast<size_t>(a) * dim_ + b] = gramian_[static_cast<size_t>(b) * dim_ + a];
+    gramianValid_ = true;
+  }
+  return gramian_;
+}
+
+void ItemStore::clear() {
+  ids_.clear();
+  rows_.clear();
+  inverseNorms_.clear();
+  index_.clear();
+  prev_.clear();
+  next_.clear();
+  head_ = tail_ = IdIndex::kNone;
+  std::fill(gramian_.begin(), gramian_.end(), 0.0);
+  gramianValid_ = true;
+  ++version_;
+}
+
+}  // namespace ie

@@ -1,0 +1,93 @@
+// ItemStore: the items the engine can score, each a string id and a factor vector.
+//
+// Vectors are kept in one padded row-major matrix (see kernels.h) so scoring is a
+// single pass over contiguous memory. Occupied slots are always 0..size()-1: a new
+// item takes the next slot, or the slot of the item it evicts.
+//
+// Capacity is bounded. When a batch brings new ids into a full store, the least
+// recently used items are evicted; "use" is an upsert, an observed event on the item,
+// or the item being a candidate of a re-rank (the engine calls touch()).
+//
+// The store also maintains G = sum_i v_i v_i^T over its items (the Gramian), which the
+// long-term fold-in needs (see long_term.h). It is updated incrementally for small
+// batches and recomputed lazily after large ones.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/id_index.h"
+#include "engine/status.h"
+
+namespace ie {
+
+class ItemStore {
+ public:
+  static constexpr uint32_t kMaxIdBytes = 256;
+  static constexpr uint32_t kMaxDim = 1024;
+
+  ItemStore(uint32_t dim, uint32_t capacity);
+
+  uint32_t dim() const { return dim_; }
+  uint32_t stride() const { return stride_; }
+  uint32_t capacity() const { return capacity_; }
+  uint32_t size() const { return static_cast<uint32_t>(ids_.size()); }
+
+  /// Checks one id: 1..kMaxIdBytes bytes, no NUL or other control characters.
+  static Status validateId(std::string_view id);
+
+  /// Checks a whole batch without changing anything: ids valid and unique within the
+  /// batch, `vectors` holding ids.size() * dim finite floats, batch within capacity.
+  Status validateBatch(const std::vector<std::string_view>& ids, const float* vectors, size_t vectorCount) const;
+
+  /// Inserts or replaces the items (call validateBatch first). Slots of the batch are
+  /// written to `slots`; ids evicted to make room are appended to `evicted`.
+  void upsert(const std::vector<std::string_view>& ids, const float* vectors, std::vector<uint32_t>& slots,
+              std::vector<std::string>& evicted);
+
+  /// Slot of an id, or IdIndex::kNone.
+  uint32_t find(std::string_view id) const { return index_.find(id, ids_); }
+
+  /// Marks a slot as most recently used.
+  void touch(uint32_t slot);
+
+  const std::string& id(uint32_t slot) const { return ids_[slot]; }
+  const float* row(uint32_t slot) const { return rows_.data() + static_cast<size_t>(slot) * stride_; }
+  const float* rows() const { return rows_.data(); }
+  /// 1 / |v| of the slot's vector (0 for a zero vector).
+  float inverseNorm(uint32_t slot) const { return inverseNorms_[slot]; }
+  const float* inverseNorms() const { return inverseNorms_.data(); }
+
+  /// Increments on every change of the stored vectors.
+  uint64_t version() const { return version_; }
+
+  /// G = sum over stored items of v v^T, row-major dim x dim, in double.
+  const std::vector<double>& gramian();
+
+  /// Removes every item.
+  void clear();
+
+ private:
+  void writeRow(uint32_t slot, const float* vector);
+  void linkFront(uint32_t slot);
+  void unlink(uint32_t slot);
+  void addToGramian(const float* row, double sign);
+
+  uint32_t dim_;
+  uint32_t stride_;
+  uint32_t capacity_;
+  std::vector<std::string> ids_;
+  std::vector<float> rows_;
+  std::vector<float> inverseNorms_;
+  IdIndex index_;
+  // LRU list over slots: head_ is the most recently used, tail_ the eviction candidate.
+  std::vector<uint32_t> prev_, next_;
+  uint32_t head_ = IdIndex::kNone, tail_ = IdIndex::kNone;
+  uint64_t version_ = 0;
+  std::vector<double> gramian_;
+  bool gramianValid_ = true;
+};
+
+}  // namespace ie

@@ -1,0 +1,207 @@
+#include "engine/kernels.h"
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#define IE_SIMD_WASM 1
+#elif defined(__AVX2__) && defined(__FMA__)
+#include <immintrin.h>
+#define IE_SIMD_AVX2 1
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#define IE_SIMD_SSE2 1
+#endif
+
+namespace ie {
+
+namespace {
+inline const float* rowOf(const float* rows, uint32_t stride, const uint32_t* slots, size_t i) {
+  return rows + static_cast<size_t>(slots ? slots[i] : i) * stride;
+}
+}  // namespace
+
+// ----------------------------------------------------------------- scalar reference
+float dotScalar(const float* a, const float* b, uint32_t stride) {
+  // Four partial sums in the same order as the 4-lane SIMD kernels, so that the
+  // reference and the fast paths round alike as far as possible.
+  float s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (uint32_t k = 0; k < stride; k += 4) {
+    s0 += a[k] * b[k];
+    s1 += a[k + 1] * b[k + 1];
+    s2 += a[k + 2] * b[k + 2];
+    s3 += a[k + 3] * b[k + 3];
+  }
+  return (s0 + s1) + (s2 + s3);
+}
+
+void scoreRowsScalar(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* query,
+                     float* out) {
+  for (size_t i = 0; i < n; ++i) out[i] = dotScalar(rowOf(rows, stride, slots, i), query, stride);
+}
+
+void scoreRowsMultiScalar(const float* rows, uint32_t stride, const uint32_t* slots, size_t n,
+                          const float* queries, uint32_t queryCount, float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    const float* row = rowOf(rows, stride, slots, i);
+    for (uint32_t q = 0; q < queryCount; ++q) out[i * queryCount + q] = dotScalar(row, queries + q * stride, stride);
+  }
+}
+
+// ----------------------------------------------------------------- fast paths
+#if IE_SIMD_WASM
+const char* kernelBackend() { return "wasm-simd128"; }
+
+static inline float hsum(v128_t v) {
+  return (wasm_f32x4_extract_lane(v, 0) + wasm_f32x4_extract_lane(v, 1)) +
+         (wasm_f32x4_extract_lane(v, 2) + wasm_f32x4_extract_lane(v, 3));
+}
+
+float dot(const float* a, const float* b, uint32_t stride) {
+  // stride is a multiple of 8: two independent accumulators hide the add latency.
+  v128_t acc0 = wasm_f32x4_splat(0), acc1 = wasm_f32x4_splat(0);
+  for (uint32_t k = 0; k < stride; k += 8) {
+    acc0 = wasm_f32x4_add(acc0, wasm_f32x4_mul(wasm_v128_load(a + k), wasm_v128_load(b + k)));
+    acc1 = wasm_f32x4_add(acc1, wasm_f32x4_mul(wasm_v128_load(a + k + 4), wasm_v128_load(b + k + 4)));
+  }
+  return hsum(wasm_f32x4_add(acc0, acc1));
+}
+
+void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* query, float* out) {
+  size_t i = 0;
+  // Four rows per iteration share each query load.
+  for (; i + 4 <= n; i += 4) {
+    const float* r0 = rowOf(rows, stride, slots, i);
+    const float* r1 = rowOf(rows, stride, slots, i + 1);
+    const float* r2 = rowOf(rows, stride, slots, i + 2);
+    const float* r3 = rowOf(rows, stride, slots, i + 3);
+    v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t k = 0; k < stride; k += 4) {
+      const v128_t q = wasm_v128_load(query + k);
+      a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(r0 + k), q));
+      a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(r1 + k), q));
+      a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(r2 + k), q));
+      a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(r3 + k), q));
+    }
+    // Transpose-and-add: lane j of the result is the full sum of accumulator j.
+    const v128_t t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5);
+    const v128_t t1 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
+    const v128_t t2 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5);
+    const v128_t t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+    const v128_t s01 = wasm_f32x4_add(t0, t1);  // (a0.0+a0.2, a1.0+a1.2, a0.1+a0.3, a1.1+a1.3)
+    const v128_t s23 = wasm_f32x4_add(t2, t3);
+    const v128_t lo = wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5);
+    const v128_t hi = wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7);
+    wasm_v128_store(out + i, wasm_f32x4_add(lo, hi));
+  }
+  for (; i < n; ++i) out[i] = dot(rowOf(rows, stride, slots, i), query, stride);
+}
+
+void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* queries,
+                    uint32_t queryCount, float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    const float* row = rowOf(rows, stride, slots, i);
+    uint32_t q = 0;
+    for (; q + 4 <= queryCount; q += 4) {
+      const float* q0 = queries + q * stride;
+      v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+      for (uint32_t k = 0; k < stride; k += 4) {
+        const v128_t r = wasm_v128_load(row + k);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(r, wasm_v128_load(q0 + k)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(r, wasm_v128_load(q0 + stride + k)));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(r, wasm_v128_load(q0 + 2 * stride + k)));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(r, wasm_v128_load(q0 + 3 * stride + k)));
+      }
+      out[i * queryCount + q] = hsum(a0);
+      out[i * queryCount + q + 1] = hsum(a1);
+      out[i * queryCount + q + 2] = hsum(a2);
+      out[i * queryCount + q + 3] = hsum(a3);
+    }
+    for (; q < queryCount; ++q) out[i * queryCount + q] = dot(row, queries + q * stride, stride);
+  }
+}
+
+#elif IE_SIMD_AVX2
+const char* kernelBackend() { return "avx2"; }
+
+static inline float hsum256(__m256 v) {
+  __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+  s = _mm_add_ss(s, _mm_shuffle_ps(s, s, 1));
+  return _mm_cvtss_f32(s);
+}
+
+float dot(const float* a, const float* b, uint32_t stride) {
+  __m256 acc = _mm256_setzero_ps();
+  for (uint32_t k = 0; k < stride; k += 8) acc = _mm256_fmadd_ps(_mm256_loadu_ps(a + k), _mm256_loadu_ps(b + k), acc);
+  return hsum256(acc);
+}
+
+void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* query, float* out) {
+  size_t i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const float* r0 = rowOf(rows, stride, slots, i);
+    const float* r1 = rowOf(rows, stride, slots, i + 1);
+    const float* r2 = rowOf(rows, stride, slots, i + 2);
+    const float* r3 = rowOf(rows, stride, slots, i + 3);
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    for (uint32_t k = 0; k < stride; k += 8) {
+      const __m256 q = _mm256_loadu_ps(query + k);
+      a0 = _mm256_fmadd_ps(_mm256_loadu_ps(r0 + k), q, a0);
+      a1 = _mm256_fmadd_ps(_mm256_loadu_ps(r1 + k), q, a1);
+      a2 = _mm256_fmadd_ps(_mm256_loadu_ps(r2 + k), q, a2);
+      a3 = _mm256_fmadd_ps(_mm256_loadu_ps(r3 + k), q, a3);
+    }
+    out[i] = hsum256(a0);
+    out[i + 1] = hsum256(a1);
+    out[i + 2] = hsum256(a2);
+    out[i + 3] = hsum256(a3);
+  }
+  for (; i < n; ++i) out[i] = dot(rowOf(rows, stride, slots, i), query, stride);
+}
+
+void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* queries,
+                    uint32_t queryCount, float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    const float* row = rowOf(rows, stride, slots, i);
+    for (uint32_t q = 0; q < queryCount; ++q) out[i * queryCount + q] = dot(row, queries + q * stride, stride);
+  }
+}
+
+#elif IE_SIMD_SSE2
+const char* kernelBackend() { return "sse2"; }
+
+float dot(const float* a, const float* b, uint32_t stride) {
+  __m128 acc0 = _mm_setzero_ps(), acc1 = _mm_setzero_ps();
+  for (uint32_t k = 0; k < stride; k += 8) {
+    acc0 = _mm_add_ps(acc0, _mm_mul_ps(_mm_loadu_ps(a + k), _mm_loadu_ps(b + k)));
+    acc1 = _mm_add_ps(acc1, _mm_mul_ps(_mm_loadu_ps(a + k + 4), _mm_loadu_ps(b + k + 4)));
+  }
+  alignas(16) float lanes[4];
+  _mm_store_ps(lanes, _mm_add_ps(acc0, acc1));
+  return (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+}
+
+void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* query, float* out) {
+  for (size_t i = 0; i < n; ++i) out[i] = dot(rowOf(rows, stride, slots, i), query, stride);
+}
+
+void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* queries,
+                    uint32_t queryCount, float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    const float* row = rowOf(rows, stride, slots, i);
+    for (uint32_t q = 0; q < queryCount; ++q) out[i * queryCount + q] = dot(row, queries + q * stride, stride);
+  }
+}
+
+#else
+const char* kernelBackend() { return "scalar"; }
+float dot(const float* a, const float* b, uint32_t stride) { return dotScalar(a, b, stride); }
+void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* query, float* out) {
+  scoreRowsScalar(rows, stride, slots, n, query, out);
+}
+void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* queries,
+                    uint32_t queryCount, float* out) {
+  scoreRowsMultiScalar(rows, stride, slots, n, queries, queryCount, out);
+}
+#endif
+
+}  // namespace ie

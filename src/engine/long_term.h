@@ -1,0 +1,81 @@
+// LongTermInterest: the user's long-term vector, folded in on the device.
+//
+// It is the user step of implicit-feedback ALS (Hu, Koren, Volinsky 2008) run over the
+// user's own history against the item vectors the engine holds:
+//
+//   u = argmin  sum_i c_i (p_i - u.v_i)^2 + lambda |u|^2
+//     = (G + A + lambda I)^-1 b,      G = sum_{all items} v v^T  (item store's Gramian)
+//                                     A = sum_{events j} (c_j - 1) v_j v_j^T
+//                                     b = sum_{events j} c_j p_j v_j
+//
+// with confidence c_j = 1 + alpha |w_j| and preference p_j = 1 for positive events,
+// 0 for negative ones (a skip or hide says "predict low here", with confidence). So
+// u.v is on the scale of ALS predictions (about 0..1) and, with the server's alpha
+// and lambda, matches the server's own user factors for the same history.
+//
+// Evidence decays slowly: A and b are multiplied by 2^(-dt/H) as time passes, H being
+// days to months, so tastes from last year weigh less than last week's. A is kept as
+// a scaled matrix (A = scale * rawA) so decay is O(1) per event; adding an event is an
+// O(d^2) rank-1 update and the solve (Cholesky, Eigen) happens lazily, once per change.
+//
+// A server-provided user vector u_s may be blended in as a prior worth P events:
+// u = (P u_s + m u_local) / (P + m), m being the decayed event mass.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace ie {
+
+class ItemStore;
+
+class LongTermInterest {
+ public:
+  LongTermInterest(uint32_t dim, double halfLifeMs, float alpha, float lambda, float serverPrior);
+
+  /// Adds one event on item vector v (dim floats) with signed weight w at time t.
+  void add(const float* v, float weight, double timeMs);
+
+  /// The long-term vector at `nowMs`, padded to the store's stride (zeros when there is
+  /// no evidence). Recomputed only when events, the store, or `nowMs` changed.
+  const std::vector<float>& vector(ItemStore& store, double nowMs);
+
+  /// Decayed sum of |w| at `nowMs`.
+  double mass(double nowMs) const;
+
+  /// Sets (or, with an empty vector, clears) the server-provided user vector.
+  void setServerVector(const std::vector<float>& u);
+
+  void clear();
+
+  // Raw state, for serialisation.
+  uint32_t dim() const { return dim_; }
+  std::vector<double>& rawA() { return a_; }
+  std::vector<double>& rawB() { return b_; }
+  double& scale() { return scale_; }
+  double& rawMass() { return mass_; }
+  double& referenceTime() { return referenceTime_; }
+  std::vector<float>& serverVector() { return serverVector_; }
+  void invalidate() { cacheValid_ = false; }
+
+ private:
+  void decayTo(double timeMs);
+
+  uint32_t dim_;
+  double halfLifeMs_;
+  float alpha_, lambda_, serverPrior_;
+  std::vector<double> a_;     // d x d, true A = scale_ * a_
+  std::vector<double> b_;     // d,     true b = scale_ * b_
+  double scale_ = 1;
+  double mass_ = 0;           // decayed sum |w| (true value, at referenceTime_)
+  double referenceTime_ = 0;
+  std::vector<float> serverVector_;
+
+  // Cache of the solved vector.
+  bool cacheValid_ = false;
+  uint64_t cacheStoreVersion_ = 0;
+  double cacheNow_ = 0;
+  std::vector<float> u_;
+};
+
+}  // namespace ie

@@ -1,0 +1,311 @@
+// The JS <-> C++ boundary: a list of bindings, nothing else.
+//
+// Bulk data crosses through staging buffers owned by C++: JS asks for a typed view of
+// the right size (stage*), writes into it, then makes one call that consumes it.
+// Results are read back through views (result*) and copied by the JS layer at once,
+// since any later call may grow memory and detach them. Ids travel as one UTF-8 block,
+// NUL-separated. Every fallible call returns a status code (0 = ok); the message is
+// then available from lastError(). The typed, validating API lives in web/index.js.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include <cmath>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/engine.h"
+#include "engine/kernels.h"
+
+using emscripten::typed_memory_view;
+using emscripten::val;
+
+namespace {
+
+ie::Status splitIds(const std::vector<uint8_t>& bytes, size_t usedBytes, size_t count,
+                    std::vector<std::string_view>& out) {
+  out.clear();
+  if (usedBytes > bytes.size()) return ie::Status(ie::StatusCode::InvalidArgument, "id block larger than staged");
+  const char* base = reinterpret_cast<const char*>(bytes.data());
+  size_t start = 0;
+  for (size_t i = 0; i <= usedBytes; ++i) {
+    if (i == usedBytes || base[i] == '\0') {
+      if (count == 0 && usedBytes == 0) break;
+      out.emplace_back(base + start, i - start);
+      start = i + 1;
+    }
+  }
+  if (out.size() != count)
+    return ie::Status(ie::StatusCode::InvalidId, "expected " + std::to_string(count) + " ids, found " +
+                                                     std::to_string(out.size()) + " (ids may not contain NUL)");
+  return ie::Status::ok();
+}
+
+template <typename T>
+void readNumber(const val& object, const char* key, T& field) {
+  val v = object[key];
+  if (!v.isUndefined()) field = static_cast<T>(v.as<double>());
+}
+
+void readConfig(const val& c, ie::EngineConfig& config) {
+  readNumber(c, "dim", config.dim);
+  readNumber(c, "capacity", config.capacity);
+  readNumber(c, "halfLifeMinutes", config.halfLifeMinutes);
+  readNumber(c, "interestSlots", config.interestSlots);
+  readNumber(c, "mergeThreshold", config.mergeThreshold);
+  readNumber(c, "recentWindow", config.recentWindow);
+  readNumber(c, "attentionSharpness", config.attentionSharpness);
+  readNumber(c, "longTermHalfLifeDays", config.longTermHalfLifeDays);
+  readNumber(c, "alpha", config.alpha);
+  readNumber(c, "lambda", config.lambda);
+  readNumber(c, "serverVectorPrior", config.serverVectorPrior);
+  readNumber(c, "pendingCapacity", config.pendingCapacity);
+  readNumber(c, "consumedCapacity", config.consumedCapacity);
+  val weights = c["weights"];
+  if (!weights.isUndefined())
+    for (int i = 0; i < ie::kComponentCount; ++i) readNumber(weights, ie::kComponentNames[i], config.weights[i]);
+  val eventWeights = c["eventWeights"];
+  if (!eventWeights.isUndefined()) {
+    for (int i = 0; i < ie::kEventTypeCount; ++i)
+      readNumber(eventWeights, ie::eventTypeName(static_cast<ie::EventType>(i)), config.eventWeights.byType[i]);
+    readNumber(eventWeights, "dwellPerSecond", config.eventWeights.dwellPerSecond);
+    readNumber(eventWeights, "dwellCap", config.eventWeights.dwellCap);
+  }
+}
+
+val configToJs(const ie::EngineConfig& config) {
+  val c = val::object();
+  c.set("dim", config.dim);
+  c.set("capacity", config.capacity);
+  c.set("halfLifeMinutes", config.halfLifeMinutes);
+  c.set("interestSlots", config.interestSlots);
+  c.set("mergeThreshold", config.mergeThreshold);
+  c.set("recentWindow", config.recentWindow);
+  c.set("attentionSharpness", config.attentionSharpness);
+  c.set("longTermHalfLifeDays", config.longTermHalfLifeDays);
+  c.set("alpha", config.alpha);
+  c.set("lambda", config.lambda);
+  c.set("serverVectorPrior", config.serverVectorPrior);
+  c.set("pendingCapacity", config.pendingCapacity);
+  c.set("consumedCapacity", config.consumedCapacity);
+  val weights = val::object();
+  for (int i = 0; i < ie::kComponentCount; ++i) weights.set(ie::kComponentNames[i], config.weights[i]);
+  c.set("weights", weights);
+  val eventWeights = val::object();
+  for (int i = 0; i < ie::kEventTypeCount; ++i)
+    eventWeights.set(ie::eventTypeName(static_cast<ie::EventType>(i)), config.eventWeights.byType[i]);
+  eventWeights.set("dwellPerSecond", config.eventWeights.dwellPerSecond);
+  eventWeights.set("dwellCap", config.eventWeights.dwellCap);
+  c.set("eventWeights", eventWeights);
+  return c;
+}
+
+// Records a failed Status and returns its code from the enclosing binding.
+#define IE_RECORD(expr)                        \
+  do {                                         \
+    ie::Status s_ = (expr);                    \
+    if (!s_) return record(std::move(s_));     \
+  } while (0)
+
+class RawEngine {
+ public:
+  int init(val config) {
+    ie::EngineConfig parsed;
+    readConfig(config, parsed);
+    return record(ie::Engine::create(parsed, engine_));
+  }
+  int reconfigure(val config) {
+    ie::EngineConfig parsed = engine_->config();
+    readConfig(config, parsed);
+    return record(engine_->reconfigure(parsed));
+  }
+  val config() const { return configToJs(engine_->config()); }
+
+  // ---- staging
+  val stageBytes(size_t n) { bytes_.resize(n); return val(typed_memory_view(n, bytes_.data())); }
+  val stageFloats(size_t n) { floats_.resize(n); return val(typed_memory_view(n, floats_.data())); }
+  val stageTimes(size_t n) { times_.resize(n); return val(typed_memory_view(n, times_.data())); }
+  val stageCodes(size_t n) { codes_.resize(n); return val(typed_memory_view(n, codes_.data())); }
+
+  // ---- items and events
+  int upsert(size_t count, size_t usedBytes) {
+    IE_RECORD(splitIds(bytes_, usedBytes, count, ids_));
+    evicted_.clear();
+    return record(engine_->upsertItems(ids_, floats_.data(), floats_.size(), &evicted_));
+  }
+  val evicted() const {
+    val out = val::array();
+    for (size_t i = 0; i < evicted_.size(); ++i) out.set(i, evicted_[i]);
+    return out;
+  }
+  int observe(size_t count, size_t usedBytes) {
+    IE_RECORD(splitIds(bytes_, usedBytes, count, ids_));
+    if (codes_.size() < count || times_.size() < count || floats_.size() < count)
+      return record(ie::Status(ie::StatusCode::InvalidArgument, "event buffers not staged"));
+    events_.resize(count);
+    for (size_t i = 0; i < count; ++i) {
+      events_[i].item = ids_[i];
+      events_[i].type = static_cast<ie::EventType>(codes_[i]);
+      events_[i].timeMs = times_[i];
+      events_[i].value = floats_[i];
+    }
+    return record(engine_->observe(events_));
+  }
+
+  // ---- ranking
+  int rerank(size_t count, size_t usedBytes, double now, bool hasServer, double k, bool excludeConsumed,
+             bool explain) {
+    IE_RECORD(splitIds(bytes_, usedBytes, count, ids_));
+    if (hasServer && floats_.size() < count)
+      return record(ie::Status(ie::StatusCode::InvalidArgument, "server scores not staged"));
+    return record(engine_->rerank(ids_, options(now, hasServer ? floats_.data() : nullptr, k, excludeConsumed, explain),
+                                  result_));
+  }
+  int recommend(double k, double now, bool excludeConsumed, bool explain) {
+    const int code = record(engine_->recommend(static_cast<size_t>(std::max(0.0, k)),
+                                               options(now, nullptr, k, excludeConsumed, explain), result_));
+    resultIds_.clear();
+    for (uint32_t slot : result_.order) {
+      resultIds_ += engine_->items().id(slot);
+      resultIds_.push_back('\0');
+    }
+    return code;
+  }
+  val resultOrder() { return val(typed_memory_view(result_.order.size(), result_.order.data())); }
+  val resultScores() { return val(typed_memory_view(result_.scores.size(), result_.scores.data())); }
+  uint32_t resultDemoted() const { return result_.demotedCount; }
+  std::string resultIds() const { return resultIds_; }
+  val resultContributions() {
+    contributions_.clear();
+    support_.clear();
+    for (const ie::Explanation& e : result_.explanations) {
+      contributions_.insert(contributions_.end(), e.contributions.begin(), e.contributions.end());
+      support_.push_back(e.supportingEvent);
+    }
+    return val(typed_memory_view(contributions_.size(), contributions_.data()));
+  }
+  val resultSupport() { return val(typed_memory_view(support_.size(), support_.data())); }
+
+  // ---- state views
+  val recentEvents() const {
+    val out = val::array();
+    const auto& events = engine_->recentEvents().events();
+    for (size_t i = 0; i < events.size(); ++i) {
+      val e = val::object();
+      e.set("item", events[i].item);
+      e.set("type", std::string(ie::eventTypeName(events[i].type)));
+      e.set("time", events[i].timeMs);
+      e.set("value", events[i].value);
+      e.set("weight", events[i].weight);
+      out.set(i, e);
+    }
+    return out;
+  }
+  val longTermVector(double now) {
+    const std::vector<float>& u = engine_->longTermVector(now);
+    vectorOut_.assign(u.begin(), u.begin() + engine_->config().dim);
+    return val(typed_memory_view(vectorOut_.size(), vectorOut_.data()));
+  }
+  double longTermMass(double now) const { return engine_->longTermMass(now); }
+  val shortTermInterests(double now) {
+    // Rows of dim floats: unit direction times gain, one per active interest.
+    std::vector<float> queries;
+    const uint32_t count = engine_->shortTermQueries(now, queries);
+    const uint32_t stride = engine_->items().stride(), dim = engine_->config().dim;
+    vectorOut_.clear();
+    for (uint32_t q = 0; q < count; ++q)
+      vectorOut_.insert(vectorOut_.end(), queries.begin() + q * stride, queries.begin() + q * stride + dim);
+    return val(typed_memory_view(vectorOut_.size(), vectorOut_.data()));
+  }
+  val shortTermStrengths(double now) {
+    const std::vector<double> s = engine_->shortTermStrengths(now);
+    vectorOut_.assign(s.begin(), s.end());
+    return val(typed_memory_view(vectorOut_.size(), vectorOut_.data()));
+  }
+  val stats() const {
+    const ie::EngineStats& s = engine_->stats();
+    val out = val::object();
+    out.set("items", engine_->items().size());
+    out.set("eventsObserved", static_cast<double>(s.eventsObserved));
+    out.set("pendingEvents", s.pendingCount);
+    out.set("pendingDropped", static_cast<double>(s.pendingDropped));
+    out.set("lastEventTime", s.lastEventTimeMs);
+    out.set("seenItems", static_cast<double>(engine_->seenItems().size()));
+    return out;
+  }
+  int setServerUserVector(size_t count) {
+    return record(engine_->setServerUserVector(std::vector<float>(floats_.begin(), floats_.begin() + count)));
+  }
+  bool hasItem(std::string id) const { return engine_->items().find(id) != ie::IdIndex::kNone; }
+  void resetInterest() { engine_->resetInterest(); }
+
+  std::string lastError() const { return last_.message(); }
+  std::string lastErrorCode() const { return ie::statusCodeName(last_.code()); }
+
+ private:
+  int record(ie::Status status) {
+    last_ = std::move(status);
+    return static_cast<int>(last_.code());
+  }
+  static ie::RankOptions options(double now, const float* server, double k, bool excludeConsumed, bool explain) {
+    ie::RankOptions o;
+    o.nowMs = now;
+    o.serverScores = server;
+    o.k = k >= 0 && std::isfinite(k) ? static_cast<size_t>(k) : o.k;
+    o.excludeConsumed = excludeConsumed;
+    o.explain = explain;
+    return o;
+  }
+
+  std::unique_ptr<ie::Engine> engine_;
+  ie::Status last_;
+  std::vector<uint8_t> bytes_, codes_;
+  std::vector<float> floats_, contributions_, vectorOut_;
+  std::vector<double> times_;
+  std::vector<int32_t> support_;
+  std::vector<std::string_view> ids_;
+  std::vector<std::string> evicted_;
+  std::vector<ie::EventInput> events_;
+  ie::RankResult result_;
+  std::string resultIds_;
+};
+
+std::string kernelBackendName() { return ie::kernelBackend(); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(interest_engine) {
+  emscripten::function("kernelBackend", &kernelBackendName);
+  emscripten::class_<RawEngine>("RawEngine")
+      .constructor<>()
+      .function("init", &RawEngine::init)
+      .function("reconfigure", &RawEngine::reconfigure)
+      .function("config", &RawEngine::config)
+      .function("stageBytes", &RawEngine::stageBytes)
+      .function("stageFloats", &RawEngine::stageFloats)
+      .function("stageTimes", &RawEngine::stageTimes)
+      .function("stageCodes", &RawEngine::stageCodes)
+      .function("upsert", &RawEngine::upsert)
+      .function("evicted", &RawEngine::evicted)
+      .function("observe", &RawEngine::observe)
+      .function("rerank", &RawEngine::rerank)
+      .function("recommend", &RawEngine::recommend)
+      .function("resultOrder", &RawEngine::resultOrder)
+      .function("resultScores", &RawEngine::resultScores)
+      .function("resultDemoted", &RawEngine::resultDemoted)
+      .function("resultIds", &RawEngine::resultIds)
+      .function("resultContributions", &RawEngine::resultContributions)
+      .function("resultSupport", &RawEngine::resultSupport)
+      .function("recentEvents", &RawEngine::recentEvents)
+      .function("longTermVector", &RawEngine::longTermVector)
+      .function("longTermMass", &RawEngine::longTermMass)
+      .function("shortTermInterests", &RawEngine::shortTermInterests)
+      .function("shortTermStrengths", &RawEngine::shortTermStrengths)
+      .function("stats", &RawEngine::stats)
+      .function("setServerUserVector", &RawEngine::setServerUserVector)
+      .function("hasItem", &RawEngine::hasItem)
+      .function("resetInterest", &RawEngine::resetInterest)
+      .function("lastError", &RawEngine::lastError)
+      .function("lastErrorCode", &RawEngine::lastErrorCode);
+}

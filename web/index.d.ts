@@ -1,0 +1,232 @@
+// Type declarations of interest-engine (hand-written; checked by tsc in `npm test`).
+
+/** An item id: strings are used as they are, numbers are converted with String(n). */
+export type ItemId = string | number;
+
+/** Event types the engine understands. */
+export type EventType =
+  | 'impression'
+  | 'click'
+  | 'dwell'
+  | 'like'
+  | 'add_to_cart'
+  | 'purchase'
+  | 'share'
+  | 'skip'
+  | 'hide';
+
+/** Blend components, in the order used by explanations. */
+export type Component = 'server' | 'longTerm' | 'shortTerm' | 'attention' | 'sequence' | 'negative';
+
+export const EVENT_TYPES: readonly EventType[];
+export const COMPONENTS: readonly Component[];
+
+/** One thing the user did. */
+export interface InterestEvent {
+  /** The item acted on. */
+  item: ItemId;
+  /** What happened. */
+  type: EventType;
+  /** When, in ms since the epoch (the caller's clock; events must come in time order). */
+  time: number;
+  /** Seconds for `dwell` (required there); ignored by the other types. */
+  value?: number;
+}
+
+/** Weight of each component in the final score (see README, "How scores are made"). */
+export interface BlendWeights {
+  /** The server's score, standardised over the candidates. Default 0.3. */
+  server?: number;
+  /** Long-term preference u·v (on-device ALS fold-in). Default 1. */
+  longTerm?: number;
+  /** Best match among the short-term interests. Default 1. */
+  shortTerm?: number;
+  /** Target attention over the recent events. Default 1. */
+  attention?: number;
+  /** The recurrent sequence model, when one is loaded. Default 1. */
+  sequence?: number;
+  /** Similarity to skipped and hidden items (subtracted). Default 1. */
+  negative?: number;
+}
+
+/** Weight of each event type; skip and hide must be <= 0. */
+export interface EventWeights {
+  /** Default 0.05. */ impression?: number;
+  /** Default 1. */ click?: number;
+  /** Per-second weight is dwellPerSecond; this entry is unused for dwell. */ dwell?: number;
+  /** Default 2. */ like?: number;
+  /** Default 3. */ add_to_cart?: number;
+  /** Default 4. */ purchase?: number;
+  /** Default 2.5. */ share?: number;
+  /** Default -0.5. */ skip?: number;
+  /** Default -3. */ hide?: number;
+  /** Dwell weight per second. Default 0.1. */ dwellPerSecond?: number;
+  /** Dwell weight cap. Default 3. */ dwellCap?: number;
+}
+
+/** Tunables of an engine. Only `dim` is required at creation. */
+export interface EngineConfig {
+  /** Factor dimension, 1..1024 (fixed per engine). */
+  dim: number;
+  /** Items held at most; least recently used items are evicted beyond. Default 100000. */
+  capacity?: number;
+  /** Half-life of short-term, attention and negative interest, in minutes. Default 30. */
+  halfLifeMinutes?: number;
+  /** Interests held at once, 1..16. Default 4. */
+  interestSlots?: number;
+  /** Cosine above which an event joins an existing interest. Default 0.5. */
+  mergeThreshold?: number;
+  /** Recent events kept for attention and explanations, 1..512. Default 50. */
+  recentWindow?: number;
+  /** Sharpness of the attention similarity kernel, 0..100. Default 5. */
+  attentionSharpness?: number;
+  /** Half-life of long-term evidence, in days. Default 60. */
+  longTermHalfLifeDays?: number;
+  /** Confidence per unit of event weight in the long-term fold-in (ALS alpha). Default 10. */
+  alpha?: number;
+  /** Ridge regularisation of the long-term fold-in (ALS lambda). Default 0.1. */
+  lambda?: number;
+  /** How many events' worth of trust a server-provided user vector gets. Default 5. */
+  serverVectorPrior?: number;
+  /** Events kept for items whose vector has not arrived yet. Default 256. */
+  pendingCapacity?: number;
+  /** Consumed / hidden item ids remembered. Default 2048. */
+  consumedCapacity?: number;
+  /** Blend weights. */
+  weights?: BlendWeights;
+  /** Event weights. */
+  eventWeights?: EventWeights;
+}
+
+/** Options of createEngine: the configuration plus how to load the wasm. */
+export interface CreateEngineOptions extends EngineConfig {
+  /** 'auto' (default) picks SIMD when supported; false forces the baseline build. */
+  simd?: 'auto' | boolean;
+  /** Where the .wasm file is served from (for bundlers and CDNs). */
+  wasmUrl?: string | URL;
+}
+
+/** Options of rerank and recommend. */
+export interface RankOptions {
+  /** Ranking time in ms since the epoch. Default Date.now(). */
+  now?: number;
+  /** The server's score of each candidate (rerank only), same length as ids. */
+  serverScores?: Float32Array | readonly number[];
+  /** Keep only the k best. Default: all. */
+  k?: number;
+  /** 'consumed' (default): items the user already consumed go last; 'none': no exclusion. */
+  exclude?: 'consumed' | 'none';
+  /** Add per-item explanations. Default false. */
+  explain?: boolean;
+}
+
+/** Why an item ranks where it does. */
+export interface Explanation {
+  id: string;
+  /** Each component's contribution to the score (weight × value; negative is already subtracted). */
+  contributions: Record<Component, number>;
+  /** The recent event that supports this item most, if any. */
+  because: { item: string; type: EventType; time: number; minutesAgo: number } | null;
+}
+
+/** Result of rerank / recommend. */
+export interface RankResult {
+  /** Ids best first (for rerank: a permutation of the input, truncated to k). */
+  ids: string[];
+  /** Final score of each id. */
+  scores: Float32Array;
+  /** How many trailing ids were demoted (hidden, or consumed with exclude 'consumed'). */
+  demoted: number;
+  /** Present when explain is true, one per id. */
+  explanations?: Explanation[];
+}
+
+/** A recent event as the engine remembers it. */
+export interface RememberedEvent {
+  item: string;
+  type: EventType;
+  time: number;
+  value: number;
+  /** The signed weight the event was given. */
+  weight: number;
+}
+
+/** What the engine currently holds about the user. */
+export interface Interests {
+  /** The long-term user vector (dim values). */
+  longTerm: Float32Array;
+  /** Decayed evidence behind the long-term vector. */
+  longTermMass: number;
+  /** Active short-term interests: direction × gain, and strength. */
+  shortTerm: { strength: number; vector: Float32Array }[];
+  recentEvents: RememberedEvent[];
+}
+
+export interface EngineStats {
+  items: number;
+  eventsObserved: number;
+  pendingEvents: number;
+  pendingDropped: number;
+  lastEventTime: number;
+  seenItems: number;
+}
+
+/** An engine instance: one per page (or per worker). */
+export interface Engine {
+  /** Which build runs. */
+  readonly backend: 'wasm-simd128' | 'wasm';
+  /** The factor dimension. */
+  readonly dim: number;
+  /** The configuration in force (a copy). */
+  readonly config: Required<EngineConfig> & { weights: Required<BlendWeights>; eventWeights: Required<EventWeights> };
+  /** Changes run-time tunables; dim, capacity, interestSlots, recentWindow and the capacities are fixed. */
+  configure(changes: Partial<EngineConfig>): void;
+  /** Inserts or replaces items (vectors: ids.length × dim floats). Returns the ids evicted (LRU). */
+  upsertItems(ids: readonly ItemId[], vectors: Float32Array | readonly number[]): string[];
+  /** Observes one event or several, in time order. */
+  observe(events: InterestEvent | readonly InterestEvent[]): void;
+  /** Re-ranks candidates. */
+  rerank(ids: readonly ItemId[], options?: RankOptions): RankResult;
+  /** Ranks all stored items and returns the k best. */
+  recommend(k: number, options?: Omit<RankOptions, 'serverScores'>): RankResult;
+  /** What the engine holds about the user. */
+  interests(options?: { now?: number }): Interests;
+  /** Counters. */
+  stats(): EngineStats;
+  /** Sets (or with null clears) a server-provided long-term user vector. */
+  setUserVector(vector: Float32Array | readonly number[] | null): void;
+  /** True when the engine holds a vector for the id. */
+  hasItem(id: ItemId): boolean;
+  /** Forgets the in-memory interest state (items stay). */
+  reset(): void;
+  /** Frees the engine; later calls throw InterestEngineError with code 'disposed'. */
+  dispose(): void;
+}
+
+/** Error codes an engine call can throw. */
+export type ErrorCode =
+  | 'invalid_argument'
+  | 'dimension_mismatch'
+  | 'non_finite'
+  | 'invalid_id'
+  | 'unknown_event_type'
+  | 'out_of_order'
+  | 'duplicate_id'
+  | 'corrupt_data'
+  | 'unsupported_version'
+  | 'truncated'
+  | 'not_found'
+  | 'io_error'
+  | 'disposed'
+  | 'unsupported';
+
+export class InterestEngineError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string);
+}
+
+/** True when this JS engine runs WebAssembly SIMD128. */
+export function simdSupported(): boolean;
+
+/** Loads the right wasm build and creates an engine. */
+export function createEngine(options: CreateEngineOptions): Promise<Engine>;

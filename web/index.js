@@ -1,0 +1,358 @@
+// interest-engine: the typed, validating JS layer over the wasm core.
+//
+// Picks the SIMD or baseline build by feature detection, checks every argument
+// before native code sees it, moves bulk data through typed arrays in one call per
+// batch, and returns plain objects and typed arrays that the caller owns.
+
+/** Error thrown by every engine call; `code` is a stable snake_case name. */
+export class InterestEngineError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.name = 'InterestEngineError';
+    this.code = code;
+  }
+}
+
+/** Event types and their wire codes (the order of src/engine/event.h). */
+export const EVENT_TYPES = Object.freeze([
+  'impression', 'click', 'dwell', 'like', 'add_to_cart', 'purchase', 'share', 'skip', 'hide',
+]);
+const EVENT_CODES = new Map(EVENT_TYPES.map((name, code) => [name, code]));
+
+/** Blend components, in the order of explanation arrays. */
+export const COMPONENTS = Object.freeze(['server', 'longTerm', 'shortTerm', 'attention', 'sequence', 'negative']);
+
+// A module using one v128 instruction: validates only where wasm SIMD is supported.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** True when this JS engine runs WebAssembly SIMD128. */
+export function simdSupported() {
+  try {
+    return typeof WebAssembly === 'object' && WebAssembly.validate(SIMD_PROBE);
+  } catch {
+    return false;
+  }
+}
+
+const CONFIG_NUMBERS = [
+  'dim', 'capacity', 'halfLifeMinutes', 'interestSlots', 'mergeThreshold', 'recentWindow', 'attentionSharpness',
+  'longTermHalfLifeDays', 'alpha', 'lambda', 'serverVectorPrior', 'pendingCapacity', 'consumedCapacity',
+];
+const INTEGER_FIELDS = new Set(['dim', 'capacity', 'interestSlots', 'recentWindow', 'pendingCapacity', 'consumedCapacity']);
+const LOAD_OPTIONS = new Set(['simd', 'wasmUrl']);
+
+function fail(code, message) {
+  throw new InterestEngineError(code, message);
+}
+
+function checkConfig(config, { requireDim }) {
+  if (config === null || typeof config !== 'object') fail('invalid_argument', 'options must be an object');
+  for (const key of Object.keys(config)) {
+    if (LOAD_OPTIONS.has(key)) continue;
+    if (key === 'weights' || key === 'eventWeights') {
+      const table = config[key];
+      if (table === null || typeof table !== 'object') fail('invalid_argument', `${key} must be an object`);
+      const allowed = key === 'weights' ? COMPONENTS : [...EVENT_TYPES, 'dwellPerSecond', 'dwellCap'];
+      for (const [name, value] of Object.entries(table)) {
+        if (!allowed.includes(name)) fail('invalid_argument', `unknown ${key} entry '${name}' (expected ${allowed.join(', ')})`);
+        if (typeof value !== 'number' || !Number.isFinite(value)) fail('invalid_argument', `${key}.${name} must be a finite number`);
+      }
+      continue;
+    }
+    if (!CONFIG_NUMBERS.includes(key)) fail('invalid_argument', `unknown option '${key}'`);
+    const value = config[key];
+    if (typeof value !== 'number' || !Number.isFinite(value)) fail('invalid_argument', `option ${key} must be a finite number`);
+    if (INTEGER_FIELDS.has(key) && !Number.isInteger(value)) fail('invalid_argument', `option ${key} must be an integer`);
+  }
+  if (requireDim && config.dim === undefined) fail('invalid_argument', 'option dim (the factor dimension, 1..1024) is required');
+}
+
+async function loadFactory(simd) {
+  // Literal specifiers so bundlers see (and copy) both builds.
+  const module = simd ? await import('../dist/interest_engine_simd.mjs') : await import('../dist/interest_engine_base.mjs');
+  return module.default;
+}
+
+/**
+ * Creates an engine. Options: dim (required), capacity, halfLifeMinutes, weights, ...
+ * (see index.d.ts), plus load options: simd ('auto' | true | false) and wasmUrl.
+ */
+export async function createEngine(options = {}) {
+  checkConfig(options, { requireDim: true });
+  const { simd = 'auto', wasmUrl, ...config } = options;
+  if (simd !== 'auto' && typeof simd !== 'boolean') fail('invalid_argument', "option simd must be 'auto', true or false");
+  const useSimd = simd === 'auto' ? simdSupported() : simd;
+  if (useSimd && !simdSupported()) fail('unsupported', 'this JS engine has no WebAssembly SIMD; use simd: false or "auto"');
+  const factory = await loadFactory(useSimd);
+  const moduleArgs = {};
+  if (wasmUrl !== undefined) {
+    const url = String(wasmUrl);
+    moduleArgs.locateFile = () => url;
+  }
+  const wasm = await factory(moduleArgs);
+  const raw = new wasm.RawEngine();
+  const code = raw.init(config);
+  if (code !== 0) {
+    const error = new InterestEngineError(raw.lastErrorCode(), raw.lastError());
+    raw.delete();
+    throw error;
+  }
+  return new Engine(wasm, raw, useSimd ? 'wasm-simd128' : 'wasm');
+}
+
+const encoder = new TextEncoder();
+
+function toIdArray(ids, what) {
+  if (!Array.isArray(ids)) fail('invalid_argument', `${what} must be an array of string or number ids`);
+  const out = new Array(ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id === 'string') {
+      if (id.length === 0) fail('invalid_id', `${what}[${i}] is an empty id`);
+      if (id.includes('\0')) fail('invalid_id', `${what}[${i}] contains a NUL character`);
+      out[i] = id;
+    } else if (typeof id === 'number' && Number.isFinite(id)) {
+      out[i] = String(id);
+    } else {
+      fail('invalid_id', `${what}[${i}] must be a string or a finite number, got ${id === null ? 'null' : typeof id}`);
+    }
+  }
+  return out;
+}
+
+function toFloat32(values, expected, what) {
+  if (values instanceof Float32Array) {
+    if (values.length !== expected) fail('dimension_mismatch', `${what} has ${values.length} values, expected ${expected}`);
+    return values;
+  }
+  if (Array.isArray(values) || ArrayBuffer.isView(values)) {
+    if (values.length !== expected) fail('dimension_mismatch', `${what} has ${values.length} values, expected ${expected}`);
+    return Float32Array.from(values);
+  }
+  fail('invalid_argument', `${what} must be a Float32Array`);
+}
+
+function checkNow(now) {
+  if (now === undefined) return Date.now();
+  if (typeof now !== 'number' || !Number.isFinite(now)) fail('invalid_argument', 'now must be a finite number (ms since the epoch)');
+  return now;
+}
+
+function checkK(k, n) {
+  if (k === undefined) return n;
+  if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) fail('invalid_argument', 'k must be a non-negative integer');
+  return k;
+}
+
+function checkExclude(exclude) {
+  if (exclude === undefined || exclude === 'consumed') return true;
+  if (exclude === 'none') return false;
+  fail('invalid_argument', "exclude must be 'consumed' or 'none'");
+}
+
+const RANK_OPTIONS = new Set(['now', 'serverScores', 'k', 'exclude', 'explain']);
+function checkRankOptions(options) {
+  if (options === null || typeof options !== 'object') fail('invalid_argument', 'options must be an object');
+  for (const key of Object.keys(options)) if (!RANK_OPTIONS.has(key)) fail('invalid_argument', `unknown option '${key}'`);
+  if (options.explain !== undefined && typeof options.explain !== 'boolean') fail('invalid_argument', 'explain must be a boolean');
+}
+
+class Engine {
+  #wasm;
+  #raw;
+  #backend;
+  #dim;
+  #disposed = false;
+
+  constructor(wasm, raw, backend) {
+    this.#wasm = wasm;
+    this.#raw = raw;
+    this.#backend = backend;
+    this.#dim = raw.config().dim;
+  }
+
+  /** 'wasm-simd128' or 'wasm'. */
+  get backend() {
+    return this.#backend;
+  }
+
+  /** The factor dimension. */
+  get dim() {
+    return this.#dim;
+  }
+
+  #live() {
+    if (this.#disposed) fail('disposed', 'this engine was disposed; create a new one');
+    return this.#raw;
+  }
+
+  #check(code) {
+    if (code !== 0) fail(this.#raw.lastErrorCode(), this.#raw.lastError());
+  }
+
+  #stageIds(raw, ids) {
+    const text = ids.join('\0');
+    const view = raw.stageBytes(text.length * 3);
+    return encoder.encodeInto(text, view).written;
+  }
+
+  /** The configuration in force (a copy). */
+  get config() {
+    return this.#live().config();
+  }
+
+  /** Changes run-time tunables (weights, eventWeights, halfLifeMinutes, ...). */
+  configure(changes) {
+    const raw = this.#live();
+    checkConfig(changes, { requireDim: false });
+    for (const key of LOAD_OPTIONS) if (key in changes) fail('invalid_argument', `option ${key} only applies to createEngine`);
+    this.#check(raw.reconfigure(changes));
+  }
+
+  /** Inserts or replaces items. Returns the ids evicted to make room (LRU). */
+  upsertItems(ids, vectors) {
+    const raw = this.#live();
+    const list = toIdArray(ids, 'ids');
+    const floats = toFloat32(vectors, list.length * this.#dim, 'vectors');
+    const bytes = this.#stageIds(raw, list);
+    raw.stageFloats(floats.length).set(floats);
+    this.#check(raw.upsert(list.length, bytes));
+    return list.length && raw.evicted().length ? raw.evicted() : [];
+  }
+
+  /** Observes one event or an array of events, in time order. */
+  observe(eventOrEvents) {
+    const raw = this.#live();
+    const events = Array.isArray(eventOrEvents) ? eventOrEvents : [eventOrEvents];
+    const n = events.length;
+    const ids = new Array(n);
+    const codes = new Uint8Array(n);
+    const times = new Float64Array(n);
+    const values = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const e = events[i];
+      if (e === null || typeof e !== 'object') fail('invalid_argument', `event #${i} must be an object {item, type, time, value?}`);
+      const code = EVENT_CODES.get(e.type);
+      if (code === undefined)
+        fail('unknown_event_type', `event #${i}: unknown event type ${JSON.stringify(e.type)} (expected ${EVENT_TYPES.join(', ')})`);
+      if (typeof e.time !== 'number' || !Number.isFinite(e.time))
+        fail('invalid_argument', `event #${i}: time must be a finite number (ms since the epoch)`);
+      if (e.value !== undefined && (typeof e.value !== 'number' || !Number.isFinite(e.value)))
+        fail('invalid_argument', `event #${i}: value must be a finite number`);
+      ids[i] = e.item;
+      codes[i] = code;
+      times[i] = e.time;
+      values[i] = e.value === undefined ? NaN : e.value;
+    }
+    const list = toIdArray(ids, 'event item');
+    const bytes = this.#stageIds(raw, list);
+    raw.stageCodes(n).set(codes);
+    raw.stageTimes(n).set(times);
+    raw.stageFloats(n).set(values);
+    this.#check(raw.observe(n, bytes));
+  }
+
+  /** Re-ranks candidates: a permutation of `ids` (truncated to k), best first. */
+  rerank(ids, options = {}) {
+    const raw = this.#live();
+    checkRankOptions(options);
+    const list = toIdArray(ids, 'ids');
+    const now = checkNow(options.now);
+    const k = checkK(options.k, list.length);
+    const excludeConsumed = checkExclude(options.exclude);
+    let server = null;
+    if (options.serverScores !== undefined) server = toFloat32(options.serverScores, list.length, 'serverScores');
+    const bytes = this.#stageIds(raw, list);
+    if (server) raw.stageFloats(server.length).set(server);
+    this.#check(raw.rerank(list.length, bytes, now, server !== null, k, excludeConsumed, !!options.explain));
+    const order = raw.resultOrder();
+    const resultIds = new Array(order.length);
+    for (let i = 0; i < order.length; i++) resultIds[i] = list[order[i]];
+    return this.#result(raw, resultIds, now, !!options.explain);
+  }
+
+  /** The k best stored items. */
+  recommend(k, options = {}) {
+    const raw = this.#live();
+    checkRankOptions(options);
+    if ('serverScores' in options) fail('invalid_argument', 'recommend takes no serverScores');
+    const count = checkK(k, 0);
+    const now = checkNow(options.now);
+    const excludeConsumed = checkExclude(options.exclude);
+    this.#check(raw.recommend(count, now, excludeConsumed, !!options.explain));
+    const text = raw.resultIds();
+    const resultIds = text.length ? text.slice(0, -1).split('\0') : [];
+    return this.#result(raw, resultIds, now, !!options.explain);
+  }
+
+  #result(raw, ids, now, explain) {
+    const result = { ids, scores: raw.resultScores().slice(), demoted: raw.resultDemoted() };
+    if (explain) {
+      const contributions = raw.resultContributions().slice();
+      const support = raw.resultSupport().slice();
+      const recent = raw.recentEvents();
+      result.explanations = ids.map((id, i) => {
+        const parts = {};
+        COMPONENTS.forEach((name, c) => (parts[name] = contributions[i * COMPONENTS.length + c]));
+        const event = support[i] >= 0 ? recent[support[i]] : null;
+        return {
+          id,
+          contributions: parts,
+          because: event ? { item: event.item, type: event.type, time: event.time, minutesAgo: (now - event.time) / 60000 } : null,
+        };
+      });
+    }
+    return result;
+  }
+
+  /** What the engine holds about the user right now (copies). */
+  interests(options = {}) {
+    const raw = this.#live();
+    const now = checkNow(options.now);
+    const longTerm = raw.longTermVector(now).slice();
+    const longTermMass = raw.longTermMass(now);
+    const strengths = Array.from(raw.shortTermStrengths(now)).filter((s) => s > 0);
+    const rows = raw.shortTermInterests(now).slice();
+    const shortTerm = strengths.map((strength, q) => ({ strength, vector: rows.slice(q * this.#dim, (q + 1) * this.#dim) }));
+    return { longTerm, longTermMass, shortTerm, recentEvents: raw.recentEvents() };
+  }
+
+  /** Counters: items held, events observed, pending events, ... */
+  stats() {
+    return this.#live().stats();
+  }
+
+  /** Sets a server-provided long-term user vector (Float32Array of dim), or clears it with null. */
+  setUserVector(vector) {
+    const raw = this.#live();
+    if (vector === null) {
+      this.#check(raw.setServerUserVector(0));
+      return;
+    }
+    const floats = toFloat32(vector, this.#dim, 'user vector');
+    raw.stageFloats(floats.length).set(floats);
+    this.#check(raw.setServerUserVector(floats.length));
+  }
+
+  /** True when the engine holds a vector for this id. */
+  hasItem(id) {
+    const raw = this.#live();
+    return raw.hasItem(toIdArray([id], 'id')[0]);
+  }
+
+  /** Forgets the user's interest state in memory (items stay). */
+  reset() {
+    this.#live().resetInterest();
+  }
+
+  /** Frees the wasm instance. Further calls throw InterestEngineError('disposed'). */
+  dispose() {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#raw.delete();
+    this.#raw = null;
+    this.#wasm = null;
+  }
+}
