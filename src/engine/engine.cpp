@@ -332,18 +332,22 @@ int32_t Engine::supportingEvent(uint32_t slot, double nowMs) {
 Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result) {
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
   const size_t n = ids.size();
-  std::vector<uint32_t> candidateSlots(n);
-  // Duplicate detection: known ids through a per-slot stamp, unknown ids through a small index.
-  std::vector<uint32_t> firstPosition(store_.size(), kNone);
+  candidateSlots_.resize(n);
+  candidateHashes_.resize(n);
+  // Duplicate detection: known ids through a per-slot first position, unknown ids
+  // through a small index (few in practice).
+  firstPosition_.assign(store_.size(), kNone);
   IdIndex unknownIndex;
   std::vector<std::string> unknownKeys;
   for (size_t i = 0; i < n; ++i) {
     IE_RETURN_IF_ERROR(ItemStore::validateId(ids[i]));
-    const uint32_t slot = store_.find(ids[i]);
+    const uint64_t hash = hashId(ids[i]);
+    candidateHashes_[i] = hash;
+    const uint32_t slot = store_.findHashed(ids[i], hash);
     uint32_t previous = kNone;
     if (slot != kNone) {
-      previous = firstPosition[slot];
-      if (previous == kNone) firstPosition[slot] = static_cast<uint32_t>(i);
+      previous = firstPosition_[slot];
+      if (previous == kNone) firstPosition_[slot] = static_cast<uint32_t>(i);
     } else {
       const uint32_t u = unknownIndex.find(ids[i], unknownKeys);
       if (u != kNone) {
@@ -357,22 +361,22 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
     if (previous != kNone)
       return Status(StatusCode::DuplicateId, "candidate id " + quoted(ids[i]) + " appears twice (positions " +
                                                  std::to_string(previous) + " and " + std::to_string(i) + ")");
-    candidateSlots[i] = slot;
+    candidateSlots_[i] = slot;
   }
   if (options.serverScores)
     for (size_t i = 0; i < n; ++i)
       if (!std::isfinite(options.serverScores[i]))
         return Status(StatusCode::NonFinite, "server score of candidate " + quoted(ids[i]) + " is not finite");
 
-  for (uint32_t slot : candidateSlots)
+  for (uint32_t slot : candidateSlots_)
     if (slot != kNone) store_.touch(slot);
-  computeComponents(candidateSlots.data(), n, options.nowMs, options.serverScores);
+  computeComponents(candidateSlots_.data(), n, options.nowMs, options.serverScores);
   demoted_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
-    const uint8_t flags = seen_.size() ? seen_.flags(ids[i]) : 0;
+    const uint8_t flags = seen_.size() ? seen_.flagsOfHash(candidateHashes_[i]) : 0;
     demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));
   }
-  finishRanking(candidateSlots.data(), n, options, demoted_.data(), result);
+  finishRanking(candidateSlots_.data(), n, options, demoted_.data(), result);
   return Status::ok();
 }
 

@@ -161,7 +161,8 @@ class Engine {
   EngineStats stats_;
 
   // Scratch buffers reused across calls (no allocation on the hot path after warm-up).
-  std::vector<uint32_t> slots_, known_, topk_;
+  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_;
+  std::vector<uint64_t> candidateHashes_;
   std::vector<float> components_, totals_, scratch_, queries_, unit_, keys_, keyCoef_;
   std::vector<uint8_t> demoted_;
 };

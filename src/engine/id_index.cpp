@@ -24,9 +24,8 @@ uint64_t hashId(std::string_view id) {
   return h;
 }
 
-uint32_t IdIndex::find(std::string_view id, const std::vector<std::string>& keys) const {
+uint32_t IdIndex::findHashed(std::string_view id, uint64_t h, const std::vector<std::string>& keys) const {
   if (buckets_.empty()) return kNone;
-  const uint64_t h = hashId(id);
   for (uint32_t pos = static_cast<uint32_t>(h) & mask();; pos = (pos + 1) & mask()) {
     const Bucket& b = buckets_[pos];
     if (b.slot == kNone) return kNone;

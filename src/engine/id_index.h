@@ -22,7 +22,11 @@ class IdIndex {
   static constexpr uint32_t kNone = 0xFFFFFFFFu;
 
   /// Slot holding `id`, or kNone. `keys[slot]` is the id stored in that slot.
-  uint32_t find(std::string_view id, const std::vector<std::string>& keys) const;
+  uint32_t find(std::string_view id, const std::vector<std::string>& keys) const {
+    return findHashed(id, hashId(id), keys);
+  }
+  /// Same, with hashId(id) already computed by the caller.
+  uint32_t findHashed(std::string_view id, uint64_t hash, const std::vector<std::string>& keys) const;
   /// Adds id -> slot. The id must not be present.
   void insert(std::string_view id, uint32_t slot);
   /// Removes the entry of `id` (present, stored at `slot`).

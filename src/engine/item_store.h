@@ -49,6 +49,7 @@ class ItemStore {
 
   /// Slot of an id, or IdIndex::kNone.
   uint32_t find(std::string_view id) const { return index_.find(id, ids_); }
+  uint32_t findHashed(std::string_view id, uint64_t hash) const { return index_.findHashed(id, hash, ids_); }
 
   /// Marks a slot as most recently used.
   void touch(uint32_t slot);
