@@ -64,7 +64,9 @@ function checkConfig(config, { requireDim }) {
     if (!CONFIG_NUMBERS.includes(key)) fail('invalid_argument', `unknown option '${key}'`);
     const value = config[key];
     if (typeof value !== 'number' || !Number.isFinite(value)) fail('invalid_argument', `option ${key} must be a finite number`);
-    if (INTEGER_FIELDS.has(key) && !Number.isInteger(value)) fail('invalid_argument', `option ${key} must be an integer`);
+    // The core holds these as uint32: a negative or huge value would wrap silently.
+    if (INTEGER_FIELDS.has(key) && (!Number.isInteger(value) || value < 0 || value > 0xffffffff))
+      fail('invalid_argument', `option ${key} must be a non-negative integer`);
   }
   if (requireDim && config.dim === undefined) fail('invalid_argument', 'option dim (the factor dimension, 1..1024) is required');
 }
@@ -103,6 +105,9 @@ export async function createEngine(options = {}) {
 }
 
 const encoder = new TextEncoder();
+// A lone UTF-16 surrogate has no UTF-8 form (it would be sent as U+FFFD, so two
+// different ids could name the same item).
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function toIdArray(ids, what) {
   if (!Array.isArray(ids)) fail('invalid_argument', `${what} must be an array of string or number ids`);
@@ -112,6 +117,7 @@ function toIdArray(ids, what) {
     if (typeof id === 'string') {
       if (id.length === 0) fail('invalid_id', `${what}[${i}] is an empty id`);
       if (id.includes('\0')) fail('invalid_id', `${what}[${i}] contains a NUL character`);
+      if (LONE_SURROGATE.test(id)) fail('invalid_id', `${what}[${i}] contains a lone UTF-16 surrogate`);
       out[i] = id;
     } else if (typeof id === 'number' && Number.isFinite(id)) {
       out[i] = String(id);
@@ -136,7 +142,8 @@ function toFloat32(values, expected, what) {
 
 function checkNow(now) {
   if (now === undefined) return Date.now();
-  if (typeof now !== 'number' || !Number.isFinite(now)) fail('invalid_argument', 'now must be a finite number (ms since the epoch)');
+  if (typeof now !== 'number') fail('invalid_argument', 'now must be a finite number (ms since the epoch)');
+  if (!Number.isFinite(now)) fail('non_finite', `now is ${now}; it must be a finite number (ms since the epoch)`);
   return now;
 }
 
@@ -237,10 +244,10 @@ class Engine {
       const code = EVENT_CODES.get(e.type);
       if (code === undefined)
         fail('unknown_event_type', `event #${i}: unknown event type ${JSON.stringify(e.type)} (expected ${EVENT_TYPES.join(', ')})`);
-      if (typeof e.time !== 'number' || !Number.isFinite(e.time))
-        fail('invalid_argument', `event #${i}: time must be a finite number (ms since the epoch)`);
-      if (e.value !== undefined && (typeof e.value !== 'number' || !Number.isFinite(e.value)))
-        fail('invalid_argument', `event #${i}: value must be a finite number`);
+      if (typeof e.time !== 'number') fail('invalid_argument', `event #${i}: time must be a finite number (ms since the epoch)`);
+      if (!Number.isFinite(e.time)) fail('non_finite', `event #${i}: time is ${e.time}; it must be a finite number (ms since the epoch)`);
+      if (e.value !== undefined && typeof e.value !== 'number') fail('invalid_argument', `event #${i}: value must be a finite number`);
+      if (e.value !== undefined && !Number.isFinite(e.value)) fail('non_finite', `event #${i}: value is ${e.value}; it must be a finite number`);
       ids[i] = e.item;
       codes[i] = code;
       times[i] = e.time;
@@ -310,6 +317,8 @@ class Engine {
   /** What the engine holds about the user right now (copies). */
   interests(options = {}) {
     const raw = this.#live();
+    if (options === null || typeof options !== 'object') fail('invalid_argument', 'options must be an object');
+    for (const key of Object.keys(options)) if (key !== 'now') fail('invalid_argument', `unknown option '${key}'`);
     const now = checkNow(options.now);
     const longTerm = raw.longTermVector(now).slice();
     const longTermMass = raw.longTermMass(now);

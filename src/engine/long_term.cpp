@@ -35,20 +35,24 @@ void LongTermInterest::decayTo(double timeMs) {
 
 void LongTermInterest::add(const float* v, float weight, double timeMs) {
   if (weight == 0) return;
-  double strength = std::fabs(weight);
-  if (timeMs < referenceTime_) strength *= decayFactor(referenceTime_ - timeMs, halfLifeMs_);
+  const double strength = std::fabs(weight);
+  // An event older than the state (a pending event applied when its vector arrives)
+  // counts as if it had arrived in order and decayed since: its whole A and b terms
+  // are scaled by the decay, not just the strength inside the confidence.
+  double decay = 1.0;
+  if (timeMs < referenceTime_) decay = decayFactor(referenceTime_ - timeMs, halfLifeMs_);
   else decayTo(timeMs);
   const double confidence = 1.0 + alpha_ * strength;
   const double preference = weight > 0 ? 1.0 : 0.0;
-  const double aCoef = (confidence - 1.0) / scale_;
-  const double bCoef = confidence * preference / scale_;
+  const double aCoef = decay * (confidence - 1.0) / scale_;
+  const double bCoef = decay * confidence * preference / scale_;
   for (uint32_t r = 0; r < dim_; ++r) {
     const double vr = aCoef * v[r];
     double* row = a_.data() + static_cast<size_t>(r) * dim_;
     for (uint32_t c = 0; c < dim_; ++c) row[c] += vr * v[c];
     b_[r] += bCoef * v[r];
   }
-  mass_ += strength;
+  mass_ += decay * strength;
   cacheValid_ = false;
 }
 

@@ -1,0 +1,123 @@
+// Behaviour on a synthetic catalog with planted topics (6 topics x 40 items, dim 32,
+// topic direction + noise, seeded): interest shifts, decay, hiding, and SIMD/baseline
+// agreement.
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createEngine } from '../../web/index.js';
+import { MINUTE, HOUR, DAY, T0, plantedCatalog, ranks } from './helpers.js';
+
+const catalog = plantedCatalog({ topics: 6, perTopic: 40, dim: 32, noise: 0.08, seed: 42 });
+const [A, B, C] = [0, 1, 2];
+const topicOf = (id) => catalog.topicOf.get(id);
+
+// History: 20 clicks on topic A spread over a day, then 5 clicks on topic B.
+const aClicks = catalog.byTopic(A).slice(0, 20);
+const bClicks = catalog.byTopic(B).slice(0, 5);
+const history = [
+  ...aClicks.map((item, i) => ({ item, type: 'click', time: T0 + Math.round((i * DAY) / 19) })),
+  ...bClicks.map((item, i) => ({ item, type: 'click', time: T0 + DAY + (i + 1) * 2 * MINUTE })),
+];
+const lastEvent = history.at(-1).time;
+// A mixed feed of items the user has not opened: 10 per topic, interleaved.
+const feed = [];
+for (let i = 30; i < 40; i++) for (let t = 0; t < catalog.topics; t++) feed.push(catalog.byTopic(t)[i]);
+
+function topicCount(ids, topic) {
+  return ids.filter((id) => topicOf(id) === topic).length;
+}
+function meanRank(result, ids) {
+  const r = ranks(result);
+  return ids.reduce((s, id) => s + r.get(id), 0) / ids.length;
+}
+
+async function engineWithHistory(simd) {
+  const engine = await createEngine({ dim: catalog.dim, simd });
+  engine.upsertItems(catalog.ids, catalog.vectors);
+  engine.observe(history);
+  return engine;
+}
+
+describe('planted topics', () => {
+  let engine;
+  before(async () => {
+    engine = await engineWithHistory('auto');
+  });
+  after(() => engine.dispose());
+
+  test('the catalog has the planted structure (sanity of the fixture)', () => {
+    assert.equal(catalog.ids.length, 240);
+    assert.equal(feed.length, 60);
+    for (let t = 0; t < 6; t++) assert.equal(topicCount(feed, t), 10);
+  });
+
+  test('(a) after a day of topic A, five clicks on topic B take at least half of the top 10', () => {
+    const now = lastEvent + MINUTE;
+    const top10 = engine.rerank(feed, { now, k: 10 }).ids;
+    const b = topicCount(top10, B);
+    assert.ok(b >= 5, `topic B holds ${b} of the top 10: ${top10.join(' ')}`);
+    // Topic A is not forgotten: the rest of the top 10 is A, not unrelated topics.
+    assert.equal(topicCount(top10, A) + b, 10, top10.join(' '));
+  });
+
+  test('(b) 24 idle hours later, topic A leads again', () => {
+    const now = lastEvent + DAY;
+    const result = engine.rerank(feed, { now });
+    const top10 = result.ids.slice(0, 10);
+    assert.equal(topicOf(result.ids[0]), A, `first: ${result.ids[0]}`);
+    assert.ok(topicCount(top10, A) >= 6, top10.join(' '));
+    assert.ok(topicCount(top10, A) > topicCount(top10, B), top10.join(' '));
+    assert.ok(meanRank(result, feed.filter((id) => topicOf(id) === A)) < meanRank(result, feed.filter((id) => topicOf(id) === B)));
+    // The short-term state has decayed away (48 half-lives): what is left is long-term.
+    const explained = engine.rerank(feed, { now, explain: true, k: 10 }).explanations;
+    for (const e of explained) assert.ok(Math.abs(e.contributions.shortTerm) < 1e-6 && Math.abs(e.contributions.attention) < 1e-6, e.id);
+  });
+
+  test('(c) hiding two items of topic C moves the rest of topic C down', async () => {
+    const scratch = await engineWithHistory('auto');
+    const now = lastEvent + 5 * MINUTE;
+    const cItems = feed.filter((id) => topicOf(id) === C);
+    const [hidden1, hidden2] = catalog.byTopic(C).slice(0, 2);
+    const before = scratch.rerank(feed, { now });
+    scratch.observe([
+      { item: hidden1, type: 'hide', time: lastEvent + MINUTE },
+      { item: hidden2, type: 'hide', time: lastEvent + 2 * MINUTE },
+    ]);
+    const afterHide = scratch.rerank(feed, { now });
+    const rankBefore = meanRank(before, cItems);
+    const rankAfter = meanRank(afterHide, cItems);
+    assert.ok(rankAfter > rankBefore + 5, `mean rank of topic C: ${rankBefore} -> ${rankAfter}`);
+    // Every C item's score went down.
+    const scoreOf = (res) => new Map(res.ids.map((id, i) => [id, res.scores[i]]));
+    const sb = scoreOf(before);
+    const sa = scoreOf(afterHide);
+    for (const id of cItems) assert.ok(sa.get(id) < sb.get(id), id);
+    // Hidden items, when they are candidates, trail the feed.
+    const withHidden = scratch.rerank([hidden1, ...feed, hidden2], { now, exclude: 'none' });
+    assert.deepEqual(new Set(withHidden.ids.slice(-2)), new Set([hidden1, hidden2]));
+    assert.equal(withHidden.demoted, 2);
+    scratch.dispose();
+  });
+
+  test('(d) the SIMD and baseline builds rank identically', async () => {
+    const simd = await engineWithHistory(true);
+    const base = await engineWithHistory(false);
+    assert.equal(simd.backend, 'wasm-simd128');
+    assert.equal(base.backend, 'wasm');
+    for (const now of [lastEvent + MINUTE, lastEvent + 3 * HOUR, lastEvent + DAY]) {
+      for (const options of [{ now }, { now, serverScores: feed.map((_, i) => Math.sin(i)) }, { now, exclude: 'none', explain: true }]) {
+        const rs = simd.rerank(feed, options);
+        const rb = base.rerank(feed, options);
+        assert.deepEqual(rs.ids, rb.ids, `order differs at now=${now - lastEvent}`);
+        for (let i = 0; i < rs.scores.length; i++) assert.ok(Math.abs(rs.scores[i] - rb.scores[i]) <= 1e-4, `${rs.ids[i]}: ${rs.scores[i]} vs ${rb.scores[i]}`);
+      }
+      const recS = simd.recommend(50, { now });
+      const recB = base.recommend(50, { now });
+      assert.deepEqual(recS.ids, recB.ids);
+      const is = simd.interests({ now });
+      const ib = base.interests({ now });
+      for (let k = 0; k < catalog.dim; k++) assert.ok(Math.abs(is.longTerm[k] - ib.longTerm[k]) <= 1e-4);
+    }
+    simd.dispose();
+    base.dispose();
+  });
+});
