@@ -21,13 +21,14 @@ export async function launch() {
 /** Opens url in a fresh page; returns { page, problems, requested } (requested: every URL, workers included). */
 export async function open(browser, url, { viewport = { width: 800, height: 600 } } = {}) {
   const context = await browser.newContext({ viewport });
+  await context.route('**/favicon.ico', (route) => route.fulfill({ status: 204, body: '' }));
   const page = await context.newPage();
   const problems = [];
   const requested = [];
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
   page.on('console', (m) => m.type() === 'error' && problems.push(`console: ${m.text()}`));
   context.on('request', (r) => requested.push(r.url()));
-  context.on('response', (r) => r.status() >= 400 && !r.url().endsWith('/favicon.ico') && problems.push(`HTTP ${r.status()} ${r.url()}`));
+  context.on('response', (r) => r.status() >= 400 && problems.push(`HTTP ${r.status()} ${r.url()}`));
   await page.goto(url);
   return { page, context, problems, requested };
 }
