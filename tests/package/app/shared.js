@@ -1,7 +1,7 @@
 // The same little scenario for every consumer of the installed package.
 export const dim = 4;
 export const ids = ['a', 'b', 'c', 'd'];
-export const vectors = new Float32Array([1, 0, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0.6, 0.8, 0, 0]);
+export const vectors = new Float32Array([0.9, 0.3, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0.6, 0.8, 0, 0]);
 export const t0 = 1_700_000_000_000;
 export const events = [{ item: 'b', type: 'click', time: t0 }];
 export const candidates = ['a', 'c', 'd'];
