@@ -222,6 +222,8 @@ export type ErrorCode =
   | 'not_found'
   | 'io_error'
   | 'disposed'
+  /** The worker of interest-engine/worker failed to start or crashed. */
+  | 'internal'
   | 'unsupported';
 
 export class InterestEngineError extends Error {
