@@ -104,11 +104,15 @@ test('types: tsc --strict compiles the usage example against the installed packa
 });
 
 test('Vite production build runs in Chromium (page + worker; SIMD build fetched)', { skip: skipBrowser }, async () => {
-  const { build } = await import('vite');
+  const { build, createLogger } = await import('vite');
+  const warnings = [];
+  const logger = createLogger('warn', { allowClearScreen: false });
+  logger.warn = (msg) => warnings.push(msg);
+  logger.warnOnce = (msg) => warnings.push(msg);
   await build({
     root: app,
     configFile: false,
-    logLevel: 'error',
+    customLogger: logger,
     // The worker lazy-loads one of two builds (code splitting): Vite needs ES-module workers.
     worker: { format: 'es' },
     build: {
@@ -117,6 +121,7 @@ test('Vite production build runs in Chromium (page + worker; SIMD build fetched)
       rollupOptions: { input: { main: path.join(app, 'index.html'), nosimd: path.join(app, 'nosimd.html') } },
     },
   });
+  assert.deepEqual(warnings, [], 'the package builds without warnings');
   const assets = fs.readdirSync(path.join(app, 'dist-vite/assets'));
   assert.ok(assets.some((f) => /^interest_engine_simd.*\.wasm$/.test(f)), `simd wasm emitted: ${assets}`);
   assert.ok(assets.some((f) => /^interest_engine_base.*\.wasm$/.test(f)), `base wasm emitted: ${assets}`);
