@@ -12,6 +12,7 @@ ctest --test-dir build/wasm --output-on-failure
 echo "== TypeScript declarations (tsc --strict)"
 npx --no-install tsc -p tests/types/tsconfig.json
 bash tests/types/negative.sh
+npx --no-install tsc -p tests/package/tsconfig.json
 echo "== JS API tests (node --test)"
 node --test tests/js/
 echo "== browser tests (Chromium)"

@@ -102,8 +102,12 @@ export interface EngineConfig {
 export interface CreateEngineOptions extends EngineConfig {
   /** 'auto' (default) picks SIMD when supported; false forces the baseline build. */
   simd?: 'auto' | boolean;
-  /** Where the .wasm file is served from (for bundlers and CDNs). */
-  wasmUrl?: string | URL;
+  /**
+   * Where the .wasm file is served from (for bundlers and CDNs). One URL is used for
+   * whichever build loads (pair it with `simd: true` or `false`); `{ simd, base }` gives
+   * one per build. Default: the file next to the glue (`new URL(..., import.meta.url)`).
+   */
+  wasmUrl?: string | URL | { simd?: string | URL; base?: string | URL };
 }
 
 /** Options of rerank and recommend. */
@@ -218,6 +222,8 @@ export type ErrorCode =
   | 'not_found'
   | 'io_error'
   | 'disposed'
+  /** The worker of interest-engine/worker failed to start or crashed. */
+  | 'internal'
   | 'unsupported';
 
 export class InterestEngineError extends Error {

@@ -77,6 +77,20 @@ async function loadFactory(simd) {
   return module.default;
 }
 
+// wasmUrl: one URL (used for whichever build loads: pair it with simd: true / false),
+// or { simd, base } with a URL per build. Without it the glue fetches the .wasm next to
+// itself (new URL(..., import.meta.url)), which bundlers such as Vite and webpack 5 copy.
+function pickWasmUrl(wasmUrl, useSimd) {
+  if (wasmUrl === undefined) return undefined;
+  if (typeof wasmUrl === 'string' || wasmUrl instanceof URL) return String(wasmUrl);
+  if (wasmUrl !== null && typeof wasmUrl === 'object') {
+    const url = useSimd ? wasmUrl.simd : wasmUrl.base;
+    if (url === undefined) return undefined;
+    if (typeof url === 'string' || url instanceof URL) return String(url);
+  }
+  fail('invalid_argument', 'option wasmUrl must be a string, a URL or { simd, base } of those');
+}
+
 /**
  * Creates an engine. Options: dim (required), capacity, halfLifeMinutes, weights, ...
  * (see index.d.ts), plus load options: simd ('auto' | true | false) and wasmUrl.
@@ -89,10 +103,8 @@ export async function createEngine(options = {}) {
   if (useSimd && !simdSupported()) fail('unsupported', 'this JS engine has no WebAssembly SIMD; use simd: false or "auto"');
   const factory = await loadFactory(useSimd);
   const moduleArgs = {};
-  if (wasmUrl !== undefined) {
-    const url = String(wasmUrl);
-    moduleArgs.locateFile = () => url;
-  }
+  const url = pickWasmUrl(wasmUrl, useSimd);
+  if (url !== undefined) moduleArgs.locateFile = () => url;
   const wasm = await factory(moduleArgs);
   const raw = new wasm.RawEngine();
   const code = raw.init(config);
