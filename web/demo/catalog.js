@@ -173,7 +173,7 @@ export function catalogFromJson(json, meta = null, key = 'json') {
     return {
       id,
       title: typeof m.title === 'string' && m.title ? m.title : `Item ${id}`,
-      tags,
+      tags: tags.slice(1), // the first tag is the topic (shown as the topic chip)
       firstTag: tags[0] ?? 'Other',
       serverScore: typeof m.popularity === 'number' && Number.isFinite(m.popularity) ? m.popularity : Math.sqrt(norm),
     };

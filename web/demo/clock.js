@@ -35,9 +35,4 @@ export class SimClock {
     this.#time += Math.round(ms);
     return this.#time;
   }
-
-  /** How far the simulated clock runs ahead of the real one, in ms. */
-  get lead() {
-    return this.#time - Date.now();
-  }
 }

@@ -99,11 +99,13 @@ export class ClockView {
     day.addEventListener('click', () => onAdvance(86_400_000, '1 day'));
   }
 
-  update(clock) {
-    this.#time.textContent = clockTime(clock.time);
-    this.#time.dateTime = new Date(clock.time).toISOString();
-    this.#time.title = fullTime(clock.time);
-    const lead = clock.lead;
-    this.#lead.textContent = lead >= 60_000 ? `(${duration(lead)} ahead of real time)` : '(real time)';
+  /** Shows the session's clock: its time and how far it was fast-forwarded. */
+  update(session) {
+    const time = session.now;
+    this.#time.textContent = clockTime(time);
+    this.#time.dateTime = new Date(time).toISOString();
+    this.#time.title = `${fullTime(time)}. The demo clock moves with your actions and these buttons.`;
+    const forwarded = session.forwarded;
+    this.#lead.textContent = forwarded > 0 ? `(fast-forwarded ${duration(forwarded)})` : '';
   }
 }

@@ -108,7 +108,7 @@ async function main() {
     const values = topicInterests(math, interests);
     bars.update(values);
     map.update(interests, values, consumedAndHidden());
-    clockView.update(session.clock);
+    clockView.update(session);
     privacy.update();
     return moved;
   }

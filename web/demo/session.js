@@ -41,6 +41,7 @@ export class DemoSession {
   #settings;
   #log;
   #startedAt;
+  #forwarded = 0;
 
   constructor(engine, catalog, record) {
     this.#engine = engine;
@@ -59,6 +60,7 @@ export class DemoSession {
     if (!record) {
       this.#clock = new SimClock(Date.now());
       this.#startedAt = this.#clock.time;
+      this.#forwarded = 0;
       return;
     }
     // Replay in order: runs of events go in one observe call, settings in between.
@@ -81,6 +83,7 @@ export class DemoSession {
     flush();
     this.#clock = new SimClock(record.clock);
     this.#startedAt = record.startedAt ?? record.clock;
+    this.#forwarded = record.forwarded ?? 0;
   }
 
   get engine() {
@@ -126,7 +129,13 @@ export class DemoSession {
 
   /** Fast-forwards the simulated clock by `ms`. */
   advance(ms) {
+    this.#forwarded += ms;
     return this.#clock.advance(ms);
+  }
+
+  /** Total fast-forward so far, in ms. */
+  get forwarded() {
+    return this.#forwarded;
   }
 
   /** Changes blend weights and/or the half-life; logged, since the half-life shapes the state. */
@@ -168,6 +177,7 @@ export class DemoSession {
       catalog: this.#catalog.key,
       startedAt: this.#startedAt,
       clock: this.#clock.time,
+      forwarded: this.#forwarded,
       settings: copySettings(this.#settings),
       log: this.#log.map((entry) => ({ ...entry })),
     };
