@@ -69,13 +69,19 @@ async function eventCount() {
   return Number((await page.textContent('[data-testid="event-count"]')).match(/\d+/)[0]);
 }
 
+/** Waits until the privacy panel counts `n` events (a dialog's close event fires a task later). */
+async function waitEvents(n) {
+  await page.waitForFunction((want) => document.querySelector('[data-testid="event-count"]')?.textContent.startsWith(`${want} event`), n);
+}
+
 /** Opens an item (click event), keeps it open briefly, closes it (dwell event). */
 async function openAndClose(id) {
+  const events = await eventCount();
   await page.click(`[data-item-id="${id}"] button[data-action="open"]`);
   await page.waitForSelector('dialog[data-testid="reader"][open]');
   await page.waitForTimeout(250);
   await page.click('[data-testid="reader-close"]');
-  await page.waitForSelector('dialog[data-testid="reader"]:not([open])', { state: 'attached' });
+  await waitEvents(events + 2);
 }
 
 async function setSlider(id, value) {
@@ -177,6 +183,12 @@ test('hiding an item removes it from the feed', async () => {
   const victim = (await feedIds())[1];
   hiddenId = victim;
   await page.click(`[data-item-id="${victim}"] button[data-action="hide"]`);
+  // FLIP: every card that changed place starts from its old place (a transform) and glides.
+  const cards = await page.$$eval('[data-testid="feed-item"]', (els) =>
+    els.map((el) => ({ moved: el.dataset.moved, transform: getComputedStyle(el).transform })));
+  const movers = cards.filter((c) => c.moved !== 'new' && Number(c.moved) !== 0);
+  assert.ok(movers.length >= 3, `cards changed places: ${JSON.stringify(cards)}`);
+  for (const c of movers) assert.notEqual(c.transform, 'none', `a card that moved ${c.moved} is animating`);
   await page.waitForSelector(`[data-item-id="${victim}"]`, { state: 'detached' });
   const ids = await feedIds();
   assert.equal(ids.length, FEED_SIZE, 'another item took its place');
@@ -261,7 +273,7 @@ test('the feed is keyboard operable: open with Enter, close with Escape, focus c
   assert.equal(await page.evaluate(() => document.activeElement?.closest('dialog') !== null), true, 'focus moves into the dialog');
   await page.keyboard.press('Escape');
   await page.waitForSelector('dialog[data-testid="reader"]:not([open])', { state: 'attached' });
-  assert.equal(await eventCount(), events + 2, 'a click and a dwell');
+  await waitEvents(events + 2); // a click and a dwell
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.action), 'open', 'focus is back on the feed');
 });
 

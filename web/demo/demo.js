@@ -23,6 +23,7 @@ const TOP = 8; // "the top of the feed" in announcements
 main().catch((error) => {
   statusEl.textContent = `The demo could not start: ${error.message}`;
   statusEl.classList.add('error');
+  statusEl.setAttribute('role', 'alert');
   console.error(error);
 });
 
@@ -86,7 +87,7 @@ async function main() {
       })
       .catch(() => {
         storageOk = false;
-        statusEl.textContent = 'This browser refused to store data: the demo will forget you when you leave.';
+        say('This browser refused to store data: the demo will forget you when you leave.');
       });
   }
 
@@ -127,9 +128,13 @@ async function main() {
     if (order.length) parts.push(`first is “${session.byId.get(order[0]).title}”;`);
     parts.push(`${up} moved up, ${entered.length} new.`);
     if (count >= 3) parts.push(`${leader} holds ${count} of the top ${TOP}.`);
-    const text = parts.join(' ');
-    announcer.textContent = text;
-    statusEl.textContent = text;
+    say(parts.join(' '), `${what} Feed re-ranked.`);
+  }
+
+  /** Screen readers get `spoken` (aria-live); the status line a short version. */
+  function say(spoken, shown = spoken) {
+    announcer.textContent = spoken;
+    statusEl.textContent = shown;
   }
 
   function title(id) {
@@ -190,7 +195,7 @@ async function main() {
     link.click();
     link.remove();
     setTimeout(() => URL.revokeObjectURL(url), 1000);
-    statusEl.textContent = 'Exported your data as interest-engine-demo-data.json (made on this device, not downloaded from a server).';
+    say('Exported your data as interest-engine-demo-data.json, made on this device, not downloaded from a server.');
   }
 
   async function onForget() {
@@ -208,12 +213,12 @@ async function main() {
   refresh({ animate: false });
   if (stored && !discarded) privacy.size = new TextEncoder().encode(JSON.stringify(stored)).length;
   const backend = session.engine.backend === 'wasm-simd128' ? 'WebAssembly SIMD' : 'WebAssembly';
-  statusEl.textContent = [
+  say([
     `Engine ready (${backend}, ${plural(catalog.items.length, 'item')}).`,
     restored ? `Welcome back: ${plural(restored, 'event')} restored from this device.` : 'Open, like, skip or hide items.',
     discarded ? 'A stored record for another catalog was ignored.' : '',
     storageOk ? '' : 'Storage is unavailable: nothing will be remembered.',
-  ].filter(Boolean).join(' ');
+  ].filter(Boolean).join(' '));
   document.body.dataset.ready = 'true';
   document.body.dataset.saveState = 'saved';
 }

@@ -41,6 +41,9 @@ export class FeedView {
     this.#session = session;
     this.#math = math;
     this.#onAction = onAction;
+    list.addEventListener('transitionend', (event) => {
+      if (event.propertyName === 'transform' && event.target.classList.contains('card')) event.target.classList.remove('flip-play');
+    });
     // One delegated listener: cards come and go, the list stays.
     list.addEventListener('click', (event) => {
       const button = event.target.closest('button[data-action]');

@@ -43,9 +43,10 @@ export function bytes(n) {
   return `${n.toLocaleString('en')} bytes`;
 }
 
+/** "+0.42", "−0.17" (a real minus sign), "0.00" for anything that rounds to zero. */
 export function signed(x, digits = 2) {
-  const v = x.toFixed(digits);
-  return x > 0 ? `+${v}` : v === (0).toFixed(digits) || v === (-0).toFixed(digits) ? (0).toFixed(digits) : v.replace('-', '−');
+  if (Math.abs(x) < 0.5 * 10 ** -digits) return (0).toFixed(digits);
+  return x > 0 ? `+${x.toFixed(digits)}` : `−${(-x).toFixed(digits)}`;
 }
 
 export { MINUTE, HOUR, DAY };
