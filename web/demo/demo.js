@@ -6,7 +6,7 @@ import { loadCatalog } from './catalog.js';
 import { DemoSession, DEFAULT_SETTINGS } from './session.js';
 import { demoStore } from './store.js';
 import { prepareCatalogMath, topicInterests } from './analysis.js';
-import { FeedView } from './feed.js';
+import { FeedView, FEED_SIZE } from './feed.js';
 import { InterestBars, InterestMap } from './interests.js';
 import { SettingsControls, ClockView } from './controls.js';
 import { PrivacyPanel } from './privacy.js';
@@ -103,7 +103,7 @@ async function main() {
 
   /** Re-ranks and redraws everything; returns what moved in the feed. */
   function refresh({ animate }) {
-    const ranking = session.rank();
+    const ranking = session.rank(FEED_SIZE);
     const moved = feed.render(ranking, { animate });
     const interests = session.interests();
     const values = topicInterests(math, interests);

@@ -183,11 +183,15 @@ export class InterestMap {
       const best = list.reduce((b, v, t) => (v > list[b] ? t : b), 0);
       return list[best] > 0.05 ? topics[best] : null;
     };
-    const longTopic = mass > 0 ? leading(values.longTerm) : null;
-    const shortTopic = shortTermGain(interests) >= 0.01 ? leading(values.shortTerm) : null;
+    const hasLong = mass > 1e-6;
+    const hasShort = shortTermGain(interests) >= 0.01;
+    const longTopic = hasLong ? leading(values.longTerm) : null;
+    const shortTopic = hasShort ? leading(values.shortTerm) : null;
     const text = [
-      longTopic ? `Long-term interest (L) points toward ${longTopic}.` : 'No long-term interest yet.',
-      shortTopic ? `Short-term interest (S) points toward ${shortTopic}.` : 'No active short-term interest.',
+      !hasLong ? 'No long-term interest yet.'
+        : longTopic ? `Long-term interest (L) points toward ${longTopic}.` : 'Long-term interest (L) has no clear topic yet.',
+      !hasShort ? 'No active short-term interest.'
+        : shortTopic ? `Short-term interest (S) points toward ${shortTopic}.` : 'Short-term interest (S) has no clear topic.',
     ].join(' ');
     this.#caption.textContent = text;
     this.#desc.textContent = `Items of the catalog as coloured dots grouped by topic. ${text}`;

@@ -157,9 +157,9 @@ export class DemoSession {
     this.#engine.configure({ weights: { ...settings.weights }, halfLifeMinutes: settings.halfLifeMinutes });
   }
 
-  /** Re-ranks the whole catalog at the simulated time, with explanations. */
-  rank() {
-    const result = this.#engine.rerank(this.ids, { now: this.now, serverScores: this.serverScores, explain: true });
+  /** Re-ranks the whole catalog at the simulated time; returns the best `k`, with explanations. */
+  rank(k = this.ids.length) {
+    const result = this.#engine.rerank(this.ids, { now: this.now, serverScores: this.serverScores, explain: true, k });
     const kept = result.ids.length - result.demoted;
     return { ...result, kept };
   }
