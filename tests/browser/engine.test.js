@@ -95,32 +95,3 @@ test('the engine runs in Chromium under the strict CSP and ranks like it does in
   assert.deepEqual(problems, []);
   await page.close();
 });
-
-test('the demo page loads, and opening an item reorders the feed', async () => {
-  const { page, problems } = await openPage();
-  await page.goto(`${baseUrl}/`); // redirects to /web/demo/
-  assert.match(page.url(), /\/web\/demo\/$/);
-  await page.waitForSelector('body[data-ready="true"]');
-  const feed = () =>
-    page.$$eval('#feed li', (lis) => lis.map((li) => ({ id: li.dataset.itemId, topic: li.querySelector('.topic').textContent })));
-  const before = await feed();
-  assert.equal(before.length, 12);
-  assert.match(await page.textContent('#status'), /Engine ready \(wasm-simd128\)/);
-
-  // Open the first item of a topic that is not at the top of the feed.
-  const target = before.find((item) => item.topic !== before[0].topic);
-  await page.click(`#feed li[data-item-id="${target.id}"] button`);
-  await page.waitForFunction((id) => document.querySelector('#feed li')?.dataset.itemId === id, target.id, { timeout: 5000 });
-  const afterClick = await feed();
-  await page.screenshot({ path: path.join(ARTIFACTS, 'demo-after-click.png'), fullPage: true });
-
-  assert.notDeepEqual(afterClick.map((i) => i.id), before.map((i) => i.id));
-  assert.equal(afterClick[0].id, target.id);
-  // The opened item's topic fills the head of the feed.
-  const head = afterClick.slice(0, 4).map((i) => i.topic);
-  assert.ok(head.every((t) => t === target.topic), head.join(', '));
-  assert.ok(before.slice(0, 4).some((i) => i.topic !== target.topic));
-
-  assert.deepEqual(problems, []);
-  await page.close();
-});
