@@ -208,8 +208,10 @@ async function measure(impls, rounds, targetMs = 3) {
   const reps = {};
   for (const [name, fn] of Object.entries(impls)) {
     await timeOnce(fn, 3); // warm-up (JIT, first-touch, lazy init)
-    const one = await timeOnce(fn, 3);
-    reps[name] = Math.max(1, Math.min(2000, Math.round(targetMs / Math.max(one, 1e-3))));
+    // Double the batch until it takes targetMs (robust to coarse browser timers).
+    let n = 1;
+    while (n < 100_000 && (await timeOnce(fn, n)) * n < targetMs) n *= 2;
+    reps[name] = n;
   }
   const names = Object.keys(impls);
   const samples = Object.fromEntries(names.map((n) => [n, []]));
