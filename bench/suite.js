@@ -250,6 +250,12 @@ const sameTop = (a, b, n = 10) => a.slice(0, n).join() === b.slice(0, n).join();
  * rounds, log (line printer). Returns the printed text.
  */
 export async function runSuite({ createEngine, tf, ort, rounds = 31, log = console.log, env = '' }) {
+  let int8Supported = true;
+  try {
+    (await createEngine({ dim: DIM, int8: true })).dispose();
+  } catch {
+    int8Supported = false;
+  }
   const out = [];
   const print = (s = '') => (out.push(s), log(s));
   const flavours = [
@@ -334,10 +340,12 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
     const g = gaussian(11);
     const query = Float32Array.from({ length: DIM }, () => g());
     const now = T0;
-    const bw = measureBandwidth(data.vectors);
+    const bw = makeBandwidth(data.vectors);
     const eng = {};
-    for (const [name, simd] of flavours) {
-      const e = await createEngine({ dim: DIM, simd, capacity: data.n });
+    const variants = [['SIMD', true, false], ['baseline', false, false]];
+    if (int8Supported) variants.push(['SIMD int8', true, true], ['baseline int8', false, true]);
+    for (const [name, simd, int8] of variants) {
+      const e = await createEngine({ dim: DIM, simd, capacity: data.n, ...(int8 ? { int8 } : {}) });
       e.upsertItems(data.ids, data.vectors);
       e.setUserVector(query);
       eng[name] = e;
@@ -345,8 +353,10 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
     const tfRun = tf ? makeTf(tf, data.vectors, data.n, 1, k) : null;
     const ortRun = ort ? await makeOrt(ort, data.vectors, data.n, 1, k) : null;
     const impls = {};
-    for (const [name] of flavours) impls[`engine ${name}: recommend(100)`] = () => eng[name].recommend(k, { now });
+    for (const name of Object.keys(eng)) impls[`engine ${name}: recommend(100)`] = () => eng[name].recommend(k, { now });
     impls['plain JS: one query + heap top-k'] = () => plainSingle(data.vectors, data.n, query, k);
+    const bwName = `streaming sum over ${((data.n * DIM * 4) / 1e6).toFixed(1)} MB (wasm SIMD, bandwidth probe)`;
+    impls[bwName] = bw.run;
     if (tfRun) impls['TF.js wasm: matMul + topk'] = () => tfRun(query);
     if (ortRun) impls['onnxruntime-web wasm: MatMul + TopK'] = () => ortRun(query);
     const expect = plainSingle(data.vectors, data.n, query, k).map((i) => data.ids[i]);
@@ -356,6 +366,7 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
     const samples = await measure(impls, rounds);
     const ref = 'plain JS: one query + heap top-k';
     const rows = Object.keys(impls).map((name) => ({ name, ref }));
+    bw.gbps = (data.n * DIM * 4) / (median(samples[bwName]) * 1e3);
     const bound32 = (data.n * DIM * 4) / (bw.gbps * 1e3); // µs
     const bound8 = (data.n * (DIM + 4)) / (bw.gbps * 1e3);
     rows.push({ name: `bandwidth bound, float32 (${((data.n * DIM * 4) / 1e6).toFixed(1)} MB at ${bw.gbps.toFixed(1)} GB/s)`, text: fmt(bound32) });
@@ -365,7 +376,25 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
     print(table(rows, samples));
     print('');
     const e = median(samples['engine SIMD: recommend(100)']);
-    print(`engine SIMD / float32 bandwidth bound = ${(e / bound32).toFixed(2)}x; bandwidth: wasm SIMD streaming sum over a ${((data.n * DIM * 4) / 1e6).toFixed(1)} MB Float32Array, median of ${bw.runs} runs (p25–p75 ${bw.p25.toFixed(1)}–${bw.p75.toFixed(1)} GB/s)`);
+    print(`bandwidth ${bw.gbps.toFixed(1)} GB/s: the streaming-sum row, measured alternating with the others; engine SIMD float32 = ${(e / bound32).toFixed(2)}x the float32 bound`);
+    if (int8Supported) {
+      const e8 = median(samples['engine SIMD int8: recommend(100)']);
+      // Overlap of int8 with float32 rankings over 20 user vectors (Gaussian factors, no trained ones here).
+      let top10 = 0, recall10 = 0, top100 = 0;
+      for (let u = 0; u < 20; u++) {
+        const gu = gaussian(1000 + u);
+        const uq = Float32Array.from({ length: DIM }, () => gu());
+        eng.SIMD.setUserVector(uq);
+        eng['SIMD int8'].setUserVector(uq);
+        const a = eng.SIMD.recommend(k, { now }).ids;
+        const b = eng['SIMD int8'].recommend(k, { now }).ids;
+        const b10 = new Set(b.slice(0, 10)), b100 = new Set(b);
+        top10 += a.slice(0, 10).filter((id) => b10.has(id)).length / 10;
+        recall10 += a.slice(0, 10).filter((id) => b100.has(id)).length / 10;
+        top100 += a.filter((id) => b100.has(id)).length / k;
+      }
+      print(`int8: engine SIMD int8 / SIMD float32 time = ${(e8 / e).toFixed(2)}x; int8 / int8 bound = ${(e8 / bound8).toFixed(2)}x; top-10 overlap with float32 ${(top10 / 20).toFixed(3)}, float32 top-10 found in int8 top-100 ${(recall10 / 20).toFixed(3)}, top-100 overlap ${(top100 / 20).toFixed(3)} (20 random Gaussian user vectors over Gaussian items; no trained factors in this run)`);
+    }
     print(`top-10 identical to plain JS: ${checks.map(([n, ok]) => `${n} ${ok ? 'yes' : 'NO'}`).join(', ')}`);
     print('');
     for (const x of Object.values(eng)) x.dispose();
@@ -425,20 +454,11 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
   return out.join('\n');
 }
 
-/** GB/s of a wasm SIMD streaming sum over a copy of `floats` (median of several passes). */
-export function measureBandwidth(floats, runs = 15) {
+/** A wasm SIMD streaming sum over a copy of `floats`: run() is one pass (for measure()). */
+export function makeBandwidth(floats) {
   const bytes = floats.byteLength;
-  const mod = new WebAssembly.Module(BANDWIDTH_WASM);
-  const inst = new WebAssembly.Instance(mod, {});
-  const mem = inst.exports.memory;
-  mem.grow(Math.ceil(bytes / 65536));
-  new Float32Array(mem.buffer, 0, floats.length).set(floats);
-  const rates = [];
-  for (let r = 0; r < runs + 2; r++) {
-    const t0 = performance.now();
-    inst.exports.sum(0, bytes);
-    const dt = performance.now() - t0;
-    if (r >= 2) rates.push(bytes / (dt * 1e6));
-  }
-  return { gbps: median(rates), p25: quantile(rates, 0.25), p75: quantile(rates, 0.75), runs };
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(BANDWIDTH_WASM), {});
+  inst.exports.memory.grow(Math.ceil(bytes / 65536));
+  new Float32Array(inst.exports.memory.buffer, 0, floats.length).set(floats);
+  return { run: () => inst.exports.sum(0, bytes), gbps: 0 };
 }

@@ -32,7 +32,7 @@ std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 
 
 Engine::Engine(const EngineConfig& config)
     : config_(config),
-      store_(config.dim, config.capacity),
+      store_(config.dim, config.capacity, config.int8),
       longTerm_(config.dim, config.longTermHalfLifeDays * kMsPerDay, config.alpha, config.lambda,
                 config.serverVectorPrior),
       shortTerm_(paddedStride(config.dim), config.interestSlots, config.mergeThreshold,
@@ -51,9 +51,10 @@ Status Engine::reconfigure(const EngineConfig& config) {
   IE_RETURN_IF_ERROR(config.validate());
   if (config.dim != config_.dim || config.capacity != config_.capacity ||
       config.interestSlots != config_.interestSlots || config.recentWindow != config_.recentWindow ||
-      config.pendingCapacity != config_.pendingCapacity || config.consumedCapacity != config_.consumedCapacity)
+      config.pendingCapacity != config_.pendingCapacity || config.consumedCapacity != config_.consumedCapacity ||
+      config.int8 != config_.int8)
     return Status(StatusCode::InvalidArgument,
-                  "dim, capacity, interestSlots, recentWindow, pendingCapacity and consumedCapacity are fixed when "
+                  "dim, capacity, interestSlots, recentWindow, pendingCapacity, consumedCapacity and int8 are fixed when "
                   "the engine is created");
   // Rebuild the time-aware parts with the new constants, keeping their raw state.
   LongTermInterest longTerm(config.dim, config.longTermHalfLifeDays * kMsPerDay, config.alpha, config.lambda,
@@ -223,7 +224,15 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     const std::vector<float>& u = longTerm_.vector(store_, nowMs);
     if (std::any_of(u.begin(), u.end(), [](float x) { return x != 0; })) {
       float* longTerm = activate(kLongTerm, n, dense);
-      if (identity) {
+      if (store_.hasInt8()) {
+        // int8 store: quantise the query once, scan a quarter of the bytes.
+        query16_.resize(store_.stride8());
+        const float qs = quantizeQuery(u.data(), config_.dim, store_.stride8(), query16_.data());
+        float* dst = identity ? longTerm : scratch_.data();
+        scoreRowsInt8(store_.rows8(), store_.scales8(), store_.stride8(), kernelSlots, nk, query16_.data(), qs, dst);
+        if (!identity)
+          for (size_t j = 0; j < nk; ++j) longTerm[known_[j]] = scratch_[j];
+      } else if (identity) {
         scoreRows(rows, stride, nullptr, nk, u.data(), longTerm);
       } else {
         scoreRows(rows, stride, kernelSlots, nk, u.data(), scratch_.data());

@@ -171,6 +171,7 @@ class Engine {
   std::vector<uint64_t> candidateHashes_;
   std::vector<float> components_, totals_, scratch_, queries_, unit_, keys_, keyCoef_;
   std::vector<uint8_t> demoted_;
+  std::vector<int16_t> query16_;
   std::array<bool, kComponentCount> active_{};
 };
 
