@@ -62,6 +62,8 @@ void readConfig(const val& c, ie::EngineConfig& config) {
   readNumber(c, "serverVectorPrior", config.serverVectorPrior);
   readNumber(c, "pendingCapacity", config.pendingCapacity);
   readNumber(c, "consumedCapacity", config.consumedCapacity);
+  val int8 = c["int8"];
+  if (!int8.isUndefined()) config.int8 = int8.as<bool>();
   val weights = c["weights"];
   if (!weights.isUndefined())
     for (int i = 0; i < ie::kComponentCount; ++i) readNumber(weights, ie::kComponentNames[i], config.weights[i]);
@@ -89,6 +91,7 @@ val configToJs(const ie::EngineConfig& config) {
   c.set("serverVectorPrior", config.serverVectorPrior);
   c.set("pendingCapacity", config.pendingCapacity);
   c.set("consumedCapacity", config.consumedCapacity);
+  c.set("int8", config.int8);
   val weights = val::object();
   for (int i = 0; i < ie::kComponentCount; ++i) weights.set(ie::kComponentNames[i], config.weights[i]);
   c.set("weights", weights);

@@ -92,6 +92,9 @@ export interface EngineConfig {
   pendingCapacity?: number;
   /** Consumed / hidden item ids remembered. Default 2048. */
   consumedCapacity?: number;
+  /** Keep an int8 copy of the item vectors (per-row scale) and score the long-term component
+   *  (recommend's retrieval scan) with it: a quarter of the bytes, rankings approximate. Default false. */
+  int8?: boolean;
   /** Blend weights. */
   weights?: BlendWeights;
   /** Event weights. */

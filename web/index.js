@@ -51,6 +51,10 @@ function checkConfig(config, { requireDim }) {
   if (config === null || typeof config !== 'object') fail('invalid_argument', 'options must be an object');
   for (const key of Object.keys(config)) {
     if (LOAD_OPTIONS.has(key)) continue;
+    if (key === 'int8') {
+      if (typeof config.int8 !== 'boolean') fail('invalid_argument', 'option int8 must be a boolean');
+      continue;
+    }
     if (key === 'weights' || key === 'eventWeights') {
       const table = config[key];
       if (table === null || typeof table !== 'object') fail('invalid_argument', `${key} must be an object`);
@@ -226,7 +230,7 @@ class Engine {
   configure(changes) {
     const raw = this.#live();
     checkConfig(changes, { requireDim: false });
-    for (const key of LOAD_OPTIONS) if (key in changes) fail('invalid_argument', `option ${key} only applies to createEngine`);
+    for (const key of [...LOAD_OPTIONS, 'int8']) if (key in changes) fail('invalid_argument', `option ${key} only applies to createEngine`);
     this.#check(raw.reconfigure(changes));
   }
 

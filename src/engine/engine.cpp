@@ -32,7 +32,7 @@ std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 
 
 Engine::Engine(const EngineConfig& config)
     : config_(config),
-      store_(config.dim, config.capacity),
+      store_(config.dim, config.capacity, config.int8),
       longTerm_(config.dim, config.longTermHalfLifeDays * kMsPerDay, config.alpha, config.lambda,
                 config.serverVectorPrior),
       shortTerm_(paddedStride(config.dim), config.interestSlots, config.mergeThreshold,
@@ -51,9 +51,10 @@ Status Engine::reconfigure(const EngineConfig& config) {
   IE_RETURN_IF_ERROR(config.validate());
   if (config.dim != config_.dim || config.capacity != config_.capacity ||
       config.interestSlots != config_.interestSlots || config.recentWindow != config_.recentWindow ||
-      config.pendingCapacity != config_.pendingCapacity || config.consumedCapacity != config_.consumedCapacity)
+      config.pendingCapacity != config_.pendingCapacity || config.consumedCapacity != config_.consumedCapacity ||
+      config.int8 != config_.int8)
     return Status(StatusCode::InvalidArgument,
-                  "dim, capacity, interestSlots, recentWindow, pendingCapacity and consumedCapacity are fixed when "
+                  "dim, capacity, interestSlots, recentWindow, pendingCapacity, consumedCapacity and int8 are fixed when "
                   "the engine is created");
   // Rebuild the time-aware parts with the new constants, keeping their raw state.
   LongTermInterest longTerm(config.dim, config.longTermHalfLifeDays * kMsPerDay, config.alpha, config.lambda,
@@ -168,58 +169,97 @@ void Engine::apply(uint32_t slot, EventType type, float weight, double timeMs) {
   longTerm_.add(row, weight, timeMs);
 }
 
-void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, const float* serverScores) {
+float* Engine::activate(int component, size_t n, bool dense) {
+  // A component's slice of components_ is zero-filled only when some entries stay unset.
+  float* slice = components_.data() + static_cast<size_t>(component) * n;
+  if (!dense) std::fill(slice, slice + n, 0.0f);
+  active_[component] = true;
+  return slice;
+}
+
+void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, const float* serverScores,
+                               bool skipUnweighted) {
   const uint32_t stride = store_.stride();
   const float* rows = store_.rows();
   const float* invNorms = store_.inverseNorms();
-  components_.assign(static_cast<size_t>(kComponentCount) * n, 0.0f);
-  float* comp = components_.data();
+  active_.fill(false);
+  if (components_.size() < static_cast<size_t>(kComponentCount) * n)
+    components_.resize(static_cast<size_t>(kComponentCount) * n);
+  auto wanted = [&](Component c) { return !skipUnweighted || config_.weights[c] != 0; };
 
-  // Known candidates, compacted: the kernels run over these only.
+  // Known candidates, compacted: the kernels run over these only. With slots == nullptr
+  // (recommend: every stored item in slot order) the kernels index rows directly and
+  // write straight into the component arrays.
+  const bool identity = slots == nullptr;
   known_.clear();
   slots_.clear();
-  for (size_t i = 0; i < n; ++i) {
-    if (slots[i] == kNone) continue;
-    known_.push_back(static_cast<uint32_t>(i));
-    slots_.push_back(slots[i]);
-  }
-  const size_t nk = known_.size();
+  if (!identity)
+    for (size_t i = 0; i < n; ++i) {
+      if (slots[i] == kNone) continue;
+      known_.push_back(static_cast<uint32_t>(i));
+      slots_.push_back(slots[i]);
+    }
+  const size_t nk = identity ? n : known_.size();
+  const bool dense = nk == n;  // every candidate known: kernels fill whole slices
+  const uint32_t* kernelSlots = identity ? nullptr : slots_.data();
+  auto slotOf = [&](size_t j) { return identity ? static_cast<uint32_t>(j) : slots_[j]; };
+  auto indexOf = [&](size_t j) { return identity ? j : static_cast<size_t>(known_[j]); };
 
-  if (serverScores && n > 0) {
+  if (serverScores && n > 0 && wanted(kServer)) {
     double mean = 0, var = 0;
     for (size_t i = 0; i < n; ++i) mean += serverScores[i];
     mean /= static_cast<double>(n);
     for (size_t i = 0; i < n; ++i) var += (serverScores[i] - mean) * (serverScores[i] - mean);
     const double sd = std::sqrt(var / static_cast<double>(n));
-    if (sd > 0)
-      for (size_t i = 0; i < n; ++i) comp[kServer * n + i] = static_cast<float>((serverScores[i] - mean) / sd);
+    if (sd > 0) {
+      float* server = activate(kServer, n, true);
+      for (size_t i = 0; i < n; ++i) server[i] = static_cast<float>((serverScores[i] - mean) / sd);
+    }
   }
   if (nk == 0) return;
   scratch_.resize(nk * std::max<uint32_t>(config_.interestSlots, kNegativeSlots));
 
   // Long-term: u . v.
-  const std::vector<float>& u = longTerm_.vector(store_, nowMs);
-  if (std::any_of(u.begin(), u.end(), [](float x) { return x != 0; })) {
-    scoreRows(rows, stride, slots_.data(), nk, u.data(), scratch_.data());
-    for (size_t j = 0; j < nk; ++j) comp[kLongTerm * n + known_[j]] = scratch_[j];
+  if (wanted(kLongTerm)) {
+    const std::vector<float>& u = longTerm_.vector(store_, nowMs);
+    if (std::any_of(u.begin(), u.end(), [](float x) { return x != 0; })) {
+      float* longTerm = activate(kLongTerm, n, dense);
+      if (store_.hasInt8()) {
+        // int8 store: quantise the query once, scan a quarter of the bytes.
+        query16_.resize(store_.stride8());
+        const float qs = quantizeQuery(u.data(), config_.dim, store_.stride8(), query16_.data());
+        float* dst = identity ? longTerm : scratch_.data();
+        scoreRowsInt8(store_.rows8(), store_.scales8(), store_.stride8(), kernelSlots, nk, query16_.data(), qs, dst);
+        if (!identity)
+          for (size_t j = 0; j < nk; ++j) longTerm[known_[j]] = scratch_[j];
+      } else if (identity) {
+        scoreRows(rows, stride, nullptr, nk, u.data(), longTerm);
+      } else {
+        scoreRows(rows, stride, kernelSlots, nk, u.data(), scratch_.data());
+        for (size_t j = 0; j < nk; ++j) longTerm[known_[j]] = scratch_[j];
+      }
+    }
   }
 
   // Short-term and negative: best cosine over the interests, scaled by their gains.
   auto bestMatch = [&](const MultiInterest& state, Component c, bool clipAtZero) {
+    if (!wanted(c)) return;
     const uint32_t q = state.queries(nowMs, queries_);
     if (q == 0) return;
-    scoreRowsMulti(rows, stride, slots_.data(), nk, queries_.data(), q, scratch_.data());
+    scoreRowsMulti(rows, stride, kernelSlots, nk, queries_.data(), q, scratch_.data());
+    float* out = activate(c, n, dense);
     for (size_t j = 0; j < nk; ++j) {
       float best = scratch_[j * q];
       for (uint32_t k = 1; k < q; ++k) best = std::max(best, scratch_[j * q + k]);
-      best *= invNorms[slots_[j]];
-      comp[c * n + known_[j]] = clipAtZero ? std::max(0.0f, best) : best;
+      best *= invNorms[slotOf(j)];
+      out[indexOf(j)] = clipAtZero ? std::max(0.0f, best) : best;
     }
   };
   bestMatch(shortTerm_, kShortTerm, false);
   bestMatch(negative_, kNegative, true);
 
   // Target attention over the recent events whose vectors are known.
+  if (!wanted(kAttention)) return;
   const double halfLifeMs = config_.halfLifeMinutes * kMsPerMinute;
   keys_.clear();
   keyCoef_.clear();
@@ -235,32 +275,33 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     for (uint32_t k = 0; k < stride; ++k) keys_.push_back(row[k] * inv);
   }
   if (!keyCoef_.empty() && mass > 1e-9) {
-    float* att = comp + kAttention * n;
+    float* att = activate(kAttention, n, dense);
     totals_.assign(nk, 0.0f);
     const float beta = config_.attentionSharpness;
     for (size_t key = 0; key < keyCoef_.size(); ++key) {
-      scoreRows(rows, stride, slots_.data(), nk, keys_.data() + key * stride, scratch_.data());
+      scoreRows(rows, stride, kernelSlots, nk, keys_.data() + key * stride, scratch_.data());
       const float coef = keyCoef_[key];
-      for (size_t j = 0; j < nk; ++j) totals_[j] += coef * attentionKernel(scratch_[j] * invNorms[slots_[j]], beta);
+      for (size_t j = 0; j < nk; ++j) totals_[j] += coef * attentionKernel(scratch_[j] * invNorms[slotOf(j)], beta);
     }
     const float norm = static_cast<float>(1.0 / (1.0 + mass));
-    for (size_t j = 0; j < nk; ++j) att[known_[j]] = totals_[j] * norm;
+    for (size_t j = 0; j < nk; ++j) att[indexOf(j)] = totals_[j] * norm;
   }
 }
 
 void Engine::scoreComponents(const uint32_t* slots, size_t n, double nowMs, float* out) {
-  computeComponents(slots, n, nowMs, nullptr);
+  computeComponents(slots, n, nowMs, nullptr, false);
   for (size_t i = 0; i < n; ++i)
-    for (int c = 0; c < kComponentCount; ++c) out[i * kComponentCount + c] = components_[c * n + i];
+    for (int c = 0; c < kComponentCount; ++c) out[i * kComponentCount + c] = active_[c] ? components_[c * n + i] : 0.0f;
 }
 
 void Engine::finishRanking(const uint32_t* slots, size_t n, const RankOptions& options, const uint8_t* demoted,
                            RankResult& result) {
   // Final scores.
   totals_.assign(n, 0.0f);
+  // Inactive components are zero: adding w * 0 to a float that started at +0 changes nothing.
   for (int c = 0; c < kComponentCount; ++c) {
     const float w = c == kNegative ? -config_.weights[c] : config_.weights[c];
-    if (w == 0) continue;
+    if (w == 0 || !active_[c]) continue;
     const float* comp = components_.data() + static_cast<size_t>(c) * n;
     for (size_t i = 0; i < n; ++i) totals_[i] += w * comp[i];
   }
@@ -301,9 +342,10 @@ void Engine::finishRanking(const uint32_t* slots, size_t n, const RankOptions& o
       Explanation& ex = result.explanations[r];
       for (int c = 0; c < kComponentCount; ++c) {
         const float w = c == kNegative ? -config_.weights[c] : config_.weights[c];
-        ex.contributions[c] = w * components_[static_cast<size_t>(c) * n + i];
+        ex.contributions[c] = w * (active_[c] ? components_[static_cast<size_t>(c) * n + i] : 0.0f);
       }
-      ex.supportingEvent = slots[i] == kNone ? -1 : supportingEvent(slots[i], options.nowMs);
+      const uint32_t slot = slots ? slots[i] : i;
+      ex.supportingEvent = slot == kNone ? -1 : supportingEvent(slot, options.nowMs);
     }
   }
 }
@@ -336,7 +378,18 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
   candidateHashes_.resize(n);
   // Duplicate detection: known ids through a per-slot first position, unknown ids
   // through a small index (few in practice).
-  firstPosition_.assign(store_.size(), kNone);
+  // firstPosition_ stays all-kNone between calls: only the entries set here are reset
+  // (on every exit), so a rerank costs O(candidates), not O(stored items).
+  if (firstPosition_.size() < store_.size()) firstPosition_.resize(store_.size(), kNone);
+  struct ResetPositions {
+    std::vector<uint32_t>& positions;
+    const std::vector<uint32_t>& slots;
+    size_t filled = 0;
+    ~ResetPositions() {
+      for (size_t i = 0; i < filled; ++i)
+        if (slots[i] != kNone) positions[slots[i]] = kNone;
+    }
+  } reset{firstPosition_, candidateSlots_};
   IdIndex unknownIndex;
   std::vector<std::string> unknownKeys;
   for (size_t i = 0; i < n; ++i) {
@@ -362,6 +415,7 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
       return Status(StatusCode::DuplicateId, "candidate id " + quoted(ids[i]) + " appears twice (positions " +
                                                  std::to_string(previous) + " and " + std::to_string(i) + ")");
     candidateSlots_[i] = slot;
+    reset.filled = i + 1;
   }
   if (options.serverScores)
     for (size_t i = 0; i < n; ++i)
@@ -370,7 +424,7 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
 
   for (uint32_t slot : candidateSlots_)
     if (slot != kNone) store_.touch(slot);
-  computeComponents(candidateSlots_.data(), n, options.nowMs, options.serverScores);
+  computeComponents(candidateSlots_.data(), n, options.nowMs, options.serverScores, !options.explain);
   demoted_.assign(n, 0);
   for (size_t i = 0; i < n; ++i) {
     const uint8_t flags = seen_.size() ? seen_.flagsOfHash(candidateHashes_[i]) : 0;
@@ -383,18 +437,20 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
 Status Engine::recommend(size_t k, const RankOptions& options, RankResult& result) {
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
   const uint32_t n = store_.size();
-  std::vector<uint32_t> all(n);
-  for (uint32_t i = 0; i < n; ++i) all[i] = i;
-  computeComponents(all.data(), n, options.nowMs, nullptr);
-  demoted_.assign(n, 0);
-  if (seen_.size())
+  // Every stored item in slot order: the kernels stream the item matrix directly.
+  computeComponents(nullptr, n, options.nowMs, nullptr, !options.explain);
+  const uint8_t* demoted = nullptr;
+  if (seen_.size()) {
+    demoted_.assign(n, 0);
     for (uint32_t i = 0; i < n; ++i) {
       const uint8_t flags = seen_.flags(store_.id(i));
       demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));
     }
+    demoted = demoted_.data();
+  }
   RankOptions truncated = options;
   truncated.k = std::min(k, options.k);
-  finishRanking(all.data(), n, truncated, demoted_.data(), result);
+  finishRanking(nullptr, n, truncated, demoted, result);
   // For recommend, order entries are slots (identical to indices here).
   return Status::ok();
 }

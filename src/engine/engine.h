@@ -144,8 +144,14 @@ class Engine {
 
   void apply(uint32_t slot, EventType type, float weight, double timeMs);
   void applyPendingFor(const std::vector<uint32_t>& slots);
-  // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown).
-  void computeComponents(const uint32_t* slots, size_t n, double nowMs, const float* serverScores);
+  // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
+  // nullptr = slots 0..n-1, all stored). Only components marked in active_ are written;
+  // the others are zero by definition and are neither stored nor summed. With
+  // `skipUnweighted`, components whose blend weight is 0 are not computed at all (their
+  // contribution w * c is 0 whatever c is: the ranking cannot change).
+  void computeComponents(const uint32_t* slots, size_t n, double nowMs, const float* serverScores,
+                         bool skipUnweighted);
+  float* activate(int component, size_t n, bool dense);
   void finishRanking(const uint32_t* slots, size_t n, const RankOptions& options, const uint8_t* demoted,
                      RankResult& result);
   int32_t supportingEvent(uint32_t slot, double nowMs);
@@ -165,6 +171,8 @@ class Engine {
   std::vector<uint64_t> candidateHashes_;
   std::vector<float> components_, totals_, scratch_, queries_, unit_, keys_, keyCoef_;
   std::vector<uint8_t> demoted_;
+  std::vector<int16_t> query16_;
+  std::array<bool, kComponentCount> active_{};
 };
 
 }  // namespace ie

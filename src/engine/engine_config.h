@@ -55,6 +55,10 @@ struct EngineConfig {
   uint32_t pendingCapacity = 256;    // events kept for items whose vector has not arrived
   uint32_t consumedCapacity = 2048;  // consumed/hidden item ids remembered (hashed)
 
+  // Retrieval precision: keep an int8 copy of the item vectors (per-row scale) and score
+  // the long-term component with it (4x fewer bytes per scan; rankings approximate).
+  bool int8 = false;
+
   EventWeights eventWeights;
   BlendWeights weights;
 

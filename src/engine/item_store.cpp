@@ -7,8 +7,12 @@
 
 namespace ie {
 
-ItemStore::ItemStore(uint32_t dim, uint32_t capacity)
-    : dim_(dim), stride_(paddedStride(dim)), capacity_(capacity), gramian_(static_cast<size_t>(dim) * dim, 0.0) {}
+ItemStore::ItemStore(uint32_t dim, uint32_t capacity, bool int8)
+    : dim_(dim),
+      stride_(paddedStride(dim)),
+      capacity_(capacity),
+      int8_(int8),
+      stride8_(paddedStride8(dim)), gramian_(static_cast<size_t>(dim) * dim, 0.0) {}
 
 Status ItemStore::validateId(std::string_view id) {
   if (id.empty()) return Status(StatusCode::InvalidId, "item id is empty");
@@ -68,6 +72,10 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
       ids_.emplace_back(id);
       rows_.resize(static_cast<size_t>(size()) * stride_, 0.0f);
       inverseNorms_.push_back(0.0f);
+      if (int8_) {
+        rows8_.resize(static_cast<size_t>(size()) * stride8_, 0);
+        scales8_.push_back(0.0f);
+      }
       prev_.push_back(IdIndex::kNone);
       next_.push_back(IdIndex::kNone);
       index_.insert(id, slot);
@@ -95,6 +103,7 @@ void ItemStore::writeRow(uint32_t slot, const float* vector) {
   double norm2 = 0;
   for (uint32_t k = 0; k < dim_; ++k) norm2 += static_cast<double>(vector[k]) * vector[k];
   inverseNorms_[slot] = norm2 > 0 ? static_cast<float>(1.0 / std::sqrt(norm2)) : 0.0f;
+  if (int8_) scales8_[slot] = quantizeRow(vector, dim_, stride8_, rows8_.data() + static_cast<size_t>(slot) * stride8_);
 }
 
 void ItemStore::touch(uint32_t slot) {
@@ -149,6 +158,8 @@ void ItemStore::clear() {
   ids_.clear();
   rows_.clear();
   inverseNorms_.clear();
+  rows8_.clear();
+  scales8_.clear();
   index_.clear();
   prev_.clear();
   next_.clear();

@@ -28,7 +28,9 @@ class ItemStore {
   static constexpr uint32_t kMaxIdBytes = 256;
   static constexpr uint32_t kMaxDim = 1024;
 
-  ItemStore(uint32_t dim, uint32_t capacity);
+  /// With `int8`, the store also keeps a per-row-scaled int8 copy of every vector
+  /// (kernels.h), a quarter of the bytes for retrieval scans.
+  ItemStore(uint32_t dim, uint32_t capacity, bool int8 = false);
 
   uint32_t dim() const { return dim_; }
   uint32_t stride() const { return stride_; }
@@ -61,6 +63,12 @@ class ItemStore {
   float inverseNorm(uint32_t slot) const { return inverseNorms_[slot]; }
   const float* inverseNorms() const { return inverseNorms_.data(); }
 
+  /// The int8 copy (empty unless enabled): rows of stride8() bytes and one scale per row.
+  bool hasInt8() const { return int8_; }
+  uint32_t stride8() const { return stride8_; }
+  const int8_t* rows8() const { return rows8_.data(); }
+  const float* scales8() const { return scales8_.data(); }
+
   /// Increments on every change of the stored vectors.
   uint64_t version() const { return version_; }
 
@@ -79,6 +87,10 @@ class ItemStore {
   uint32_t dim_;
   uint32_t stride_;
   uint32_t capacity_;
+  bool int8_;
+  uint32_t stride8_;
+  std::vector<int8_t> rows8_;
+  std::vector<float> scales8_;
   std::vector<std::string> ids_;
   std::vector<float> rows_;
   std::vector<float> inverseNorms_;

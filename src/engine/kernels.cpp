@@ -1,5 +1,8 @@
 #include "engine/kernels.h"
 
+#include <algorithm>
+#include <cmath>
+
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
 #define IE_SIMD_WASM 1
@@ -201,6 +204,96 @@ void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t
 void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* queries,
                     uint32_t queryCount, float* out) {
   scoreRowsMultiScalar(rows, stride, slots, n, queries, queryCount, out);
+}
+#endif
+
+// ----------------------------------------------------------------- int8
+namespace {
+template <typename T>
+float quantizeTo(const float* v, uint32_t dim, uint32_t stride8, T* out) {
+  float maxAbs = 0;
+  for (uint32_t k = 0; k < dim; ++k) maxAbs = std::max(maxAbs, std::fabs(v[k]));
+  const float scale = maxAbs > 0 ? maxAbs / 127.0f : 0.0f;
+  const float inv = maxAbs > 0 ? 127.0f / maxAbs : 0.0f;
+  for (uint32_t k = 0; k < dim; ++k) {
+    const float q = std::nearbyint(v[k] * inv);
+    out[k] = static_cast<T>(q > 127 ? 127 : q < -127 ? -127 : q);
+  }
+  for (uint32_t k = dim; k < stride8; ++k) out[k] = 0;
+  return scale;
+}
+inline const int8_t* row8Of(const int8_t* rows, uint32_t stride8, const uint32_t* slots, size_t i) {
+  return rows + static_cast<size_t>(slots ? slots[i] : i) * stride8;
+}
+inline uint32_t slotAt(const uint32_t* slots, size_t i) { return slots ? slots[i] : static_cast<uint32_t>(i); }
+}  // namespace
+
+float quantizeRow(const float* v, uint32_t dim, uint32_t stride8, int8_t* out) { return quantizeTo(v, dim, stride8, out); }
+float quantizeQuery(const float* v, uint32_t dim, uint32_t stride8, int16_t* out) {
+  return quantizeTo(v, dim, stride8, out);
+}
+
+void scoreRowsInt8Scalar(const int8_t* rows, const float* scales, uint32_t stride8, const uint32_t* slots, size_t n,
+                         const int16_t* query, float queryScale, float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    const int8_t* r = row8Of(rows, stride8, slots, i);
+    int32_t sum = 0;
+    for (uint32_t k = 0; k < stride8; ++k) sum += static_cast<int32_t>(r[k]) * query[k];
+    out[i] = static_cast<float>(sum) * scales[slotAt(slots, i)] * queryScale;
+  }
+}
+
+#if IE_SIMD_WASM
+void scoreRowsInt8(const int8_t* rows, const float* scales, uint32_t stride8, const uint32_t* slots, size_t n,
+                   const int16_t* query, float queryScale, float* out) {
+  // 16 bytes of a row per step: sign-extend to two i16x8, multiply-add pairs against the
+  // (pre-widened) query into i32x4. Two rows per iteration share the query loads.
+  size_t i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const int8_t* r0 = row8Of(rows, stride8, slots, i);
+    const int8_t* r1 = row8Of(rows, stride8, slots, i + 1);
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0;
+    for (uint32_t k = 0; k < stride8; k += 16) {
+      const v128_t qlo = wasm_v128_load(query + k), qhi = wasm_v128_load(query + k + 8);
+      const v128_t x0 = wasm_v128_load(r0 + k), x1 = wasm_v128_load(r1 + k);
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(x0), qlo));
+      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(x0), qhi));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(x1), qlo));
+      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(x1), qhi));
+    }
+    const int32_t s0 = (wasm_i32x4_extract_lane(a0, 0) + wasm_i32x4_extract_lane(a0, 1)) +
+                       (wasm_i32x4_extract_lane(a0, 2) + wasm_i32x4_extract_lane(a0, 3));
+    const int32_t s1 = (wasm_i32x4_extract_lane(a1, 0) + wasm_i32x4_extract_lane(a1, 1)) +
+                       (wasm_i32x4_extract_lane(a1, 2) + wasm_i32x4_extract_lane(a1, 3));
+    out[i] = static_cast<float>(s0) * scales[slotAt(slots, i)] * queryScale;
+    out[i + 1] = static_cast<float>(s1) * scales[slotAt(slots, i + 1)] * queryScale;
+  }
+  if (i < n) {
+    if (slots) scoreRowsInt8Scalar(rows, scales, stride8, slots + i, n - i, query, queryScale, out + i);
+    else scoreRowsInt8Scalar(rows + i * stride8, scales + i, stride8, nullptr, n - i, query, queryScale, out + i);
+  }
+}
+#elif IE_SIMD_AVX2
+void scoreRowsInt8(const int8_t* rows, const float* scales, uint32_t stride8, const uint32_t* slots, size_t n,
+                   const int16_t* query, float queryScale, float* out) {
+  for (size_t i = 0; i < n; ++i) {
+    const int8_t* r = row8Of(rows, stride8, slots, i);
+    __m256i acc = _mm256_setzero_si256();
+    for (uint32_t k = 0; k < stride8; k += 16) {
+      const __m256i x = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(r + k)));
+      const __m256i q = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(query + k));
+      acc = _mm256_add_epi32(acc, _mm256_madd_epi16(x, q));
+    }
+    __m128i s = _mm_add_epi32(_mm256_castsi256_si128(acc), _mm256_extracti128_si256(acc, 1));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0x4E));
+    s = _mm_add_epi32(s, _mm_shuffle_epi32(s, 0xB1));
+    out[i] = static_cast<float>(_mm_cvtsi128_si32(s)) * scales[slotAt(slots, i)] * queryScale;
+  }
+}
+#else
+void scoreRowsInt8(const int8_t* rows, const float* scales, uint32_t stride8, const uint32_t* slots, size_t n,
+                   const int16_t* query, float queryScale, float* out) {
+  scoreRowsInt8Scalar(rows, scales, stride8, slots, n, query, queryScale, out);
 }
 #endif
 

@@ -41,4 +41,26 @@ void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, s
 void scoreRowsMultiScalar(const float* rows, uint32_t stride, const uint32_t* slots, size_t n,
                           const float* queries, uint32_t queryCount, float* out);
 
+// ----------------------------------------------------------------- int8 (opt-in)
+// Quantised item rows: each row is int8 values (padded with zeros to `stride8`, a multiple
+// of kInt8Padding) and one float scale, value ~= q * scale (scale = max|v| / 127). A query
+// is quantised once per call to int16 values in -127..127 with its own scale. The dot
+// product is exact in int32 (|q r| <= 127^2, 1024 dims: < 2^24), so SIMD and scalar
+// kernels agree bit for bit: out = float(sum q r) * rowScale * queryScale.
+
+/// Int8 rows are padded to a multiple of this many bytes (one 128-bit register).
+constexpr uint32_t kInt8Padding = 16;
+constexpr uint32_t paddedStride8(uint32_t dim) { return (dim + kInt8Padding - 1) / kInt8Padding * kInt8Padding; }
+
+/// Quantises dim floats into `out` (stride8 int8 values, zero padded); returns the scale.
+float quantizeRow(const float* v, uint32_t dim, uint32_t stride8, int8_t* out);
+/// Quantises a query (dim floats) into stride8 int16 values in -127..127; returns the scale.
+float quantizeQuery(const float* v, uint32_t dim, uint32_t stride8, int16_t* out);
+
+/// out[i] = dot(row8 of slots[i] (or i), query16) * scales[row] * queryScale.
+void scoreRowsInt8(const int8_t* rows, const float* scales, uint32_t stride8, const uint32_t* slots, size_t n,
+                   const int16_t* query, float queryScale, float* out);
+void scoreRowsInt8Scalar(const int8_t* rows, const float* scales, uint32_t stride8, const uint32_t* slots, size_t n,
+                         const int16_t* query, float queryScale, float* out);
+
 }  // namespace ie

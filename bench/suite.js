@@ -1,0 +1,464 @@
+// The benchmark suite, shared by node (bench/run.js) and the browser (bench/browser.html).
+// Everything environment-specific (how to import TF.js / ORT, module sizes, cold starts)
+// is passed in or measured by the caller; this file only builds the workloads, runs all
+// implementations alternating within one run, and formats the tables.
+//
+// Timing: each sample is a batch of calls sized to take >= ~2 ms (browsers coarsen
+// performance.now()); the per-call time of a sample is batch time / calls. Within a round,
+// every implementation of a case takes one sample, in rotating order. Reported: median
+// per-call time, the interquartile spread, and the ratio to plain JS of the same workload.
+import { BANDWIDTH_WASM } from './bandwidth-wasm.js';
+import { buildTopKModel } from './onnx-model.js';
+
+const DIM = 64;
+const T0 = 1_700_000_000_000;
+
+function gaussian(seed) {
+  let s = seed >>> 0;
+  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 2 ** 32;
+  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
+}
+
+function makeItems(n, seed) {
+  const g = gaussian(seed);
+  const ids = Array.from({ length: n }, (_, i) => `item-${i}`);
+  const vectors = new Float32Array(n * DIM);
+  for (let i = 0; i < vectors.length; i++) vectors[i] = g() * 0.125;
+  return { n, ids, vectors };
+}
+
+function unitRows(vectors, n) {
+  const out = new Float32Array(vectors.length);
+  const inv = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < DIM; k++) s += vectors[i * DIM + k] ** 2;
+    inv[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let k = 0; k < DIM; k++) out[i * DIM + k] = vectors[i * DIM + k] * inv[i];
+  }
+  return { unit: out, inv };
+}
+
+// ------------------------------------------------------------------ plain JS
+/** Bounded min-heap top-k over scores (ties: lower index first), best first. */
+export function heapTopK(scores, n, k) {
+  k = Math.min(k, n);
+  const hs = new Float32Array(k);
+  const hi = new Int32Array(k);
+  let size = 0;
+  // worse(a, b): a ranks after b.
+  const worse = (sa, ia, sb, ib) => sa < sb || (sa === sb && ia > ib);
+  const siftDown = (pos) => {
+    for (;;) {
+      const l = 2 * pos + 1;
+      if (l >= size) return;
+      let w = l;
+      if (l + 1 < size && worse(hs[l + 1], hi[l + 1], hs[l], hi[l])) w = l + 1;
+      if (!worse(hs[w], hi[w], hs[pos], hi[pos])) return;
+      const ts = hs[w], ti = hi[w];
+      hs[w] = hs[pos], hi[w] = hi[pos], hs[pos] = ts, hi[pos] = ti;
+      pos = w;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    const s = scores[i];
+    if (size < k) {
+      let pos = size++;
+      hs[pos] = s, hi[pos] = i;
+      while (pos > 0) {
+        const p = (pos - 1) >> 1;
+        if (!worse(hs[pos], hi[pos], hs[p], hi[p])) break;
+        const ts = hs[p], ti = hi[p];
+        hs[p] = hs[pos], hi[p] = hi[pos], hs[pos] = ts, hi[pos] = ti;
+        pos = p;
+      }
+    } else if (worse(hs[0], hi[0], s, i)) {
+      hs[0] = s, hi[0] = i;
+      siftDown(0);
+    }
+  }
+  const order = Array.from({ length: size }, (_, j) => j).sort((a, b) => hs[b] - hs[a] || hi[a] - hi[b]);
+  return order.map((j) => hi[j]);
+}
+
+/** Plain JS: one query, dot products over a Float32Array, heap top-k. */
+function plainSingle(vectors, n, query, k) {
+  const scores = new Float32Array(n);
+  for (let i = 0, o = 0; i < n; i++, o += DIM) {
+    let d = 0;
+    for (let j = 0; j < DIM; j++) d += vectors[o + j] * query[j];
+    scores[i] = d;
+  }
+  return heapTopK(scores, n, k);
+}
+
+/** Plain JS: Q queries, max over them, heap top-k. */
+function plainMulti(vectors, n, queries, q, k) {
+  const scores = new Float32Array(n);
+  for (let i = 0, o = 0; i < n; i++, o += DIM) {
+    let best = -Infinity;
+    for (let c = 0; c < q; c++) {
+      let d = 0;
+      for (let j = 0; j < DIM; j++) d += vectors[o + j] * queries[c * DIM + j];
+      if (d > best) best = d;
+    }
+    scores[i] = best;
+  }
+  return heapTopK(scores, n, k);
+}
+
+/** Plain JS: the engine's full blend (long-term, short-term, attention), heap top-k. */
+function makePlainBlend(engine, data, events, now) {
+  const { ids, vectors, n } = data;
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const { inv } = unitRows(vectors, n);
+  const state = engine.interests({ now });
+  const u = state.longTerm;
+  const interests = state.shortTerm.map((s) => s.vector);
+  const recent = events.map((e) => ({ row: index.get(e.item), w: 1, t: e.time }));
+  const { weights, halfLifeMinutes, attentionSharpness: beta } = engine.config;
+  const halfLife = halfLifeMinutes * 60_000;
+  return function rerank(candidates, k) {
+    const c = candidates.length;
+    const scores = new Float32Array(c);
+    let mass = 0;
+    for (const r of recent) mass += 2 ** (-(now - r.t) / halfLife) * Math.abs(r.w);
+    for (let x = 0; x < c; x++) {
+      const i = index.get(candidates[x]);
+      const o = i * DIM;
+      let long = 0;
+      for (let j = 0; j < DIM; j++) long += u[j] * vectors[o + j];
+      let short = -Infinity;
+      for (const q of interests) {
+        let d = 0;
+        for (let j = 0; j < DIM; j++) d += q[j] * vectors[o + j];
+        short = Math.max(short, d * inv[i]);
+      }
+      if (short === -Infinity) short = 0;
+      let att = 0;
+      for (const r of recent) {
+        const p = r.row * DIM;
+        let d = 0;
+        for (let j = 0; j < DIM; j++) d += vectors[p + j] * vectors[o + j];
+        let y = Math.max(0, 1 + (beta * (d * inv[i] * inv[r.row] - 1)) / 16);
+        y *= y; y *= y; y *= y; y *= y;
+        att += 2 ** (-(now - r.t) / halfLife) * r.w * y;
+      }
+      scores[x] = weights.longTerm * long + weights.shortTerm * short + (weights.attention * att) / (1 + mass);
+    }
+    return heapTopK(scores, c, k).map((j) => candidates[j]);
+  };
+}
+
+// ------------------------------------------------------------------ competitors
+function makeTf(tf, vectors, n, q, k) {
+  const items = tf.tensor2d(vectors, [n, DIM]);
+  const run = (query) => {
+    const out = tf.tidy(() => {
+      const scores = tf.matMul(items, tf.tensor2d(query, [DIM, q]));
+      const best = q > 1 ? tf.max(scores, 1) : tf.reshape(scores, [n]);
+      const { values, indices } = tf.topk(best, k, true);
+      return [values, indices];
+    });
+    out[0].dataSync();
+    const idx = out[1].dataSync();
+    tf.dispose(out);
+    return idx;
+  };
+  run.dispose = () => items.dispose();
+  return run;
+}
+
+async function makeOrt(ort, vectors, n, q, k) {
+  const model = buildTopKModel({ items: vectors, n, dim: DIM, queries: q, k });
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['wasm'], graphOptimizationLevel: 'all' });
+  const run = async (query) => {
+    const out = await session.run({ query: new ort.Tensor('float32', query, [DIM, q]) });
+    const idx = out.indices.data;
+    out.values.dispose?.();
+    out.indices.dispose?.();
+    return Array.from(idx, Number);
+  };
+  run.dispose = () => session.release();
+  run.modelBytes = model.length;
+  return run;
+}
+
+// ------------------------------------------------------------------ timing
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const quantile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+};
+
+async function timeOnce(fn, reps) {
+  const t0 = performance.now();
+  for (let r = 0; r < reps; r++) {
+    const v = fn();
+    if (v && typeof v.then === 'function') await v;
+  }
+  return (performance.now() - t0) / reps;
+}
+
+/** Runs every implementation `rounds` times, alternating; returns {name: [µs per call]}. */
+async function measure(impls, rounds, targetMs = 3) {
+  const reps = {};
+  for (const [name, fn] of Object.entries(impls)) {
+    await timeOnce(fn, 3); // warm-up (JIT, first-touch, lazy init)
+    // Double the batch until it takes targetMs (robust to coarse browser timers).
+    let n = 1;
+    while (n < 100_000 && (await timeOnce(fn, n)) * n < targetMs) n *= 2;
+    reps[name] = n;
+  }
+  const names = Object.keys(impls);
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let j = 0; j < names.length; j++) {
+      const name = names[(j + r) % names.length];
+      samples[name].push((await timeOnce(impls[name], reps[name])) * 1000);
+    }
+  }
+  return samples;
+}
+
+const fmt = (us) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
+
+/** Markdown table: rows [{name, samples, ref (name of the plain-JS row it compares to)}]. */
+function table(rows, samples) {
+  const lines = ['| implementation | median | p25–p75 | vs plain JS |', '|---|---:|---:|---:|'];
+  for (const row of rows) {
+    if (row.text) {
+      lines.push(`| ${row.name} | ${row.text} | | ${row.ratio ?? ''} |`);
+      continue;
+    }
+    const s = samples[row.name];
+    const m = median(s);
+    const ratio = row.ref ? `${(median(samples[row.ref]) / m).toFixed(2)}x` : '1.00x';
+    lines.push(`| ${row.name} | ${fmt(m)} | ${fmt(quantile(s, 0.25))}–${fmt(quantile(s, 0.75))} | ${ratio} |`);
+  }
+  return lines.join('\n');
+}
+
+const sameTop = (a, b, n = 10) => a.slice(0, n).join() === b.slice(0, n).join();
+
+// ------------------------------------------------------------------ the suite
+/**
+ * options: createEngine, tf (with the wasm backend ready) or null, ort or null,
+ * rounds, log (line printer). Returns the printed text.
+ */
+export async function runSuite({ createEngine, tf, ort, rounds = 31, log = console.log, env = '' }) {
+  let int8Supported = true;
+  try {
+    (await createEngine({ dim: DIM, int8: true })).dispose();
+  } catch {
+    int8Supported = false;
+  }
+  const out = [];
+  const print = (s = '') => (out.push(s), log(s));
+  const flavours = [
+    ['SIMD', true],
+    ['baseline', false],
+  ];
+  print(`interest-engine benchmark — ${env}; dim ${DIM}; ${rounds} alternating rounds per case; times per call`);
+  print('');
+
+  // ---------------------------------------------------------------- case 1: 1,000, top-50
+  {
+    const data = makeItems(1000, 1);
+    const k = 50;
+    const events = Array.from({ length: 50 }, (_, j) => ({ item: data.ids[(j * 37) % data.n], type: 'click', time: T0 + j * 60_000 }));
+    const now = events.at(-1).time + 60_000;
+    const g = gaussian(7);
+    const query = Float32Array.from({ length: DIM }, () => g());
+    const eng = {};
+    for (const [name, simd] of flavours) {
+      const blend = await createEngine({ dim: DIM, simd });
+      blend.upsertItems(data.ids, data.vectors);
+      blend.observe(events);
+      const single = await createEngine({ dim: DIM, simd });
+      single.upsertItems(data.ids, data.vectors);
+      single.setUserVector(query);
+      eng[name] = { blend, single };
+    }
+    const plainBlend = makePlainBlend(eng.SIMD.blend, data, events, now);
+    const tfRun = tf ? makeTf(tf, data.vectors, data.n, 1, k) : null;
+    const ortRun = ort ? await makeOrt(ort, data.vectors, data.n, 1, k) : null;
+    const impls = {};
+    for (const [name] of flavours) {
+      impls[`engine ${name}: rerank(1000 ids, {k: 50}), full blend`] = () => eng[name].blend.rerank(data.ids, { k, now, exclude: 'none' });
+      impls[`engine ${name}: recommend(50), full blend`] = () => eng[name].blend.recommend(k, { now, exclude: 'none' });
+    }
+    impls['plain JS: full blend + heap top-k'] = () => plainBlend(data.ids, k);
+    for (const [name] of flavours) {
+      impls[`engine ${name}: rerank(1000 ids, {k: 50}), one query`] = () => eng[name].single.rerank(data.ids, { k, now, exclude: 'none' });
+      impls[`engine ${name}: recommend(50), one query`] = () => eng[name].single.recommend(k, { now, exclude: 'none' });
+    }
+    impls['engine SIMD: rerank([]) (empty: JS + binding overhead)'] = () => eng.SIMD.single.rerank([], { now, exclude: 'none' });
+    impls['plain JS: one query + heap top-k'] = () => plainSingle(data.vectors, data.n, query, k);
+    if (tfRun) impls['TF.js wasm: matMul + topk'] = () => tfRun(query);
+    if (ortRun) impls['onnxruntime-web wasm: MatMul + TopK'] = () => ortRun(query);
+
+    // Sanity: same rankings.
+    const expectBlend = plainBlend(data.ids, k);
+    const expectSingle = plainSingle(data.vectors, data.n, query, k).map((i) => data.ids[i]);
+    const checks = [
+      ['engine blend rerank', sameTop(eng.SIMD.blend.rerank(data.ids, { k, now, exclude: 'none' }).ids, expectBlend)],
+      ['engine baseline blend', sameTop(eng.baseline.blend.rerank(data.ids, { k, now, exclude: 'none' }).ids, expectBlend)],
+      ['engine one-query recommend', sameTop(eng.SIMD.single.recommend(k, { now }).ids, expectSingle)],
+    ];
+    if (tfRun) checks.push(['TF.js', sameTop(Array.from(tfRun(query), (i) => data.ids[i]), expectSingle)]);
+    if (ortRun) checks.push(['ORT', sameTop((await ortRun(query)).map((i) => data.ids[i]), expectSingle)]);
+
+    const samples = await measure(impls, rounds);
+    const blendRef = 'plain JS: full blend + heap top-k';
+    const singleRef = 'plain JS: one query + heap top-k';
+    const rows = Object.keys(impls).map((name) => ({ name, ref: name.includes('full blend') ? blendRef : singleRef }));
+    print(`### Score + top-50 of 1,000 × ${DIM}`);
+    print(`full blend = long-term + 4-interest short-term + target attention over 50 recent events (what rerank computes by default);`);
+    print(`one query = the same engine with only a user vector (one dot product per item), comparable to MatMul + TopK`);
+    print('');
+    print(table(rows, samples));
+    print('');
+    print(`top-10 identical to plain JS: ${checks.map(([n, ok]) => `${n} ${ok ? 'yes' : 'NO'}`).join(', ')}`);
+    const rr = median(samples['engine SIMD: rerank(1000 ids, {k: 50}), one query']);
+    const rc = median(samples['engine SIMD: recommend(50), one query']);
+    const re = median(samples['engine SIMD: rerank([]) (empty: JS + binding overhead)']);
+    print(`JS→kernel path: empty rerank ${fmt(re)}; rerank of 1000 ids − recommend over the same 1000 resolved slots = ${fmt(rr - rc)} (id staging, UTF-8, hashing, duplicate check)`);
+    print('');
+    for (const e of Object.values(eng)) e.blend.dispose(), e.single.dispose();
+    tfRun?.dispose();
+    await ortRun?.dispose();
+  }
+
+  // ---------------------------------------------------------------- case 2: 100,000, top-100
+  {
+    const data = makeItems(100_000, 2);
+    const k = 100;
+    const g = gaussian(11);
+    const query = Float32Array.from({ length: DIM }, () => g());
+    const now = T0;
+    const bw = makeBandwidth(data.vectors);
+    const eng = {};
+    const variants = [['SIMD', true, false], ['baseline', false, false]];
+    if (int8Supported) variants.push(['SIMD int8', true, true], ['baseline int8', false, true]);
+    for (const [name, simd, int8] of variants) {
+      const e = await createEngine({ dim: DIM, simd, capacity: data.n, ...(int8 ? { int8 } : {}) });
+      e.upsertItems(data.ids, data.vectors);
+      e.setUserVector(query);
+      eng[name] = e;
+    }
+    const tfRun = tf ? makeTf(tf, data.vectors, data.n, 1, k) : null;
+    const ortRun = ort ? await makeOrt(ort, data.vectors, data.n, 1, k) : null;
+    const impls = {};
+    for (const name of Object.keys(eng)) impls[`engine ${name}: recommend(100)`] = () => eng[name].recommend(k, { now });
+    impls['plain JS: one query + heap top-k'] = () => plainSingle(data.vectors, data.n, query, k);
+    const bwName = `streaming sum over ${((data.n * DIM * 4) / 1e6).toFixed(1)} MB (wasm SIMD, bandwidth probe)`;
+    impls[bwName] = bw.run;
+    if (tfRun) impls['TF.js wasm: matMul + topk'] = () => tfRun(query);
+    if (ortRun) impls['onnxruntime-web wasm: MatMul + TopK'] = () => ortRun(query);
+    const expect = plainSingle(data.vectors, data.n, query, k).map((i) => data.ids[i]);
+    const checks = [['engine SIMD', sameTop(eng.SIMD.recommend(k, { now }).ids, expect)]];
+    if (tfRun) checks.push(['TF.js', sameTop(Array.from(tfRun(query), (i) => data.ids[i]), expect)]);
+    if (ortRun) checks.push(['ORT', sameTop((await ortRun(query)).map((i) => data.ids[i]), expect)]);
+    const samples = await measure(impls, rounds);
+    const ref = 'plain JS: one query + heap top-k';
+    const rows = Object.keys(impls).map((name) => ({ name, ref }));
+    bw.gbps = (data.n * DIM * 4) / (median(samples[bwName]) * 1e3);
+    const bound32 = (data.n * DIM * 4) / (bw.gbps * 1e3); // µs
+    const bound8 = (data.n * (DIM + 4)) / (bw.gbps * 1e3);
+    rows.push({ name: `bandwidth bound, float32 (${((data.n * DIM * 4) / 1e6).toFixed(1)} MB at ${bw.gbps.toFixed(1)} GB/s)`, text: fmt(bound32) });
+    rows.push({ name: `bandwidth bound, int8 + per-row scale (${((data.n * (DIM + 4)) / 1e6).toFixed(1)} MB)`, text: fmt(bound8) });
+    print(`### Score + top-100 of 100,000 × ${DIM} (one query: the engine holds only a user vector)`);
+    print('');
+    print(table(rows, samples));
+    print('');
+    const e = median(samples['engine SIMD: recommend(100)']);
+    print(`bandwidth ${bw.gbps.toFixed(1)} GB/s: the streaming-sum row, measured alternating with the others; engine SIMD float32 = ${(e / bound32).toFixed(2)}x the float32 bound`);
+    if (int8Supported) {
+      const e8 = median(samples['engine SIMD int8: recommend(100)']);
+      // Overlap of int8 with float32 rankings over 20 user vectors (Gaussian factors, no trained ones here).
+      let top10 = 0, recall10 = 0, top100 = 0;
+      for (let u = 0; u < 20; u++) {
+        const gu = gaussian(1000 + u);
+        const uq = Float32Array.from({ length: DIM }, () => gu());
+        eng.SIMD.setUserVector(uq);
+        eng['SIMD int8'].setUserVector(uq);
+        const a = eng.SIMD.recommend(k, { now }).ids;
+        const b = eng['SIMD int8'].recommend(k, { now }).ids;
+        const b10 = new Set(b.slice(0, 10)), b100 = new Set(b);
+        top10 += a.slice(0, 10).filter((id) => b10.has(id)).length / 10;
+        recall10 += a.slice(0, 10).filter((id) => b100.has(id)).length / 10;
+        top100 += a.filter((id) => b100.has(id)).length / k;
+      }
+      print(`int8: engine SIMD int8 / SIMD float32 time = ${(e8 / e).toFixed(2)}x; int8 / int8 bound = ${(e8 / bound8).toFixed(2)}x; top-10 overlap with float32 ${(top10 / 20).toFixed(3)}, float32 top-10 found in int8 top-100 ${(recall10 / 20).toFixed(3)}, top-100 overlap ${(top100 / 20).toFixed(3)} (20 random Gaussian user vectors over Gaussian items; no trained factors in this run)`);
+    }
+    print(`top-10 identical to plain JS: ${checks.map(([n, ok]) => `${n} ${ok ? 'yes' : 'NO'}`).join(', ')}`);
+    print('');
+    for (const x of Object.values(eng)) x.dispose();
+    tfRun?.dispose();
+    await ortRun?.dispose();
+  }
+
+  // ---------------------------------------------------------------- case 3: 8 queries x 1,000
+  {
+    const data = makeItems(1000, 3);
+    const k = 50;
+    const Q = 8;
+    // Eight clicks on mutually dissimilar items open eight interests (cosine < mergeThreshold).
+    const events = Array.from({ length: Q }, (_, j) => ({ item: data.ids[j * 101], type: 'click', time: T0 + j * 1000 }));
+    const now = T0 + Q * 1000;
+    const weights = { server: 0, longTerm: 0, shortTerm: 1, attention: 0, sequence: 0, negative: 0 };
+    const eng = {};
+    for (const [name, simd] of flavours) {
+      const e = await createEngine({ dim: DIM, simd, interestSlots: Q, weights });
+      e.upsertItems(data.ids, data.vectors);
+      e.observe(events);
+      eng[name] = e;
+    }
+    const interests = eng.SIMD.interests({ now }).shortTerm;
+    if (interests.length !== Q) throw new Error(`expected ${Q} interests, got ${interests.length}`);
+    // Competitors score unit rows (the engine's short-term component is a cosine): the
+    // same ranking, the same cost. Query matrix [dim, Q] for MatMul, rows for plain JS.
+    const { unit } = unitRows(data.vectors, data.n);
+    const rowsQ = new Float32Array(Q * DIM);
+    const colsQ = new Float32Array(DIM * Q);
+    interests.forEach((s, c) => s.vector.forEach((x, j) => ((rowsQ[c * DIM + j] = x), (colsQ[j * Q + c] = x))));
+    const tfRun = tf ? makeTf(tf, unit, data.n, Q, k) : null;
+    const ortRun = ort ? await makeOrt(ort, unit, data.n, Q, k) : null;
+    const impls = {};
+    for (const [name] of flavours) impls[`engine ${name}: rerank(1000 ids, {k: 50}), 8 interests`] = () => eng[name].rerank(data.ids, { k, now, exclude: 'none' });
+    impls['plain JS: 8 dots per item, max, heap top-k'] = () => plainMulti(unit, data.n, rowsQ, Q, k);
+    if (tfRun) impls['TF.js wasm: matMul [1000,64]x[64,8] + max + topk'] = () => tfRun(colsQ);
+    if (ortRun) impls['onnxruntime-web wasm: MatMul + ReduceMax + TopK'] = () => ortRun(colsQ);
+    const expect = plainMulti(unit, data.n, rowsQ, Q, k).map((i) => data.ids[i]);
+    const checks = [['engine SIMD', sameTop(eng.SIMD.rerank(data.ids, { k, now, exclude: 'none' }).ids, expect)]];
+    if (tfRun) checks.push(['TF.js', sameTop(Array.from(tfRun(colsQ), (i) => data.ids[i]), expect)]);
+    if (ortRun) checks.push(['ORT', sameTop((await ortRun(colsQ)).map((i) => data.ids[i]), expect)]);
+    const samples = await measure(impls, rounds);
+    const ref = 'plain JS: 8 dots per item, max, heap top-k';
+    print(`### 8 query vectors × 1,000 × ${DIM}: score, max over queries, top-50`);
+    print(`engine: the public API has no multi-query call; this is rerank through the engine's multi-interest path`);
+    print(`(interestSlots 8, eight interests from eight clicks, blend weights shortTerm 1, the others 0)`);
+    print('');
+    print(table(Object.keys(impls).map((name) => ({ name, ref })), samples));
+    print('');
+    print(`top-10 identical to plain JS: ${checks.map(([n, ok]) => `${n} ${ok ? 'yes' : 'NO'}`).join(', ')}`);
+    print('');
+    for (const x of Object.values(eng)) x.dispose();
+    tfRun?.dispose();
+    await ortRun?.dispose();
+  }
+  return out.join('\n');
+}
+
+/** A wasm SIMD streaming sum over a copy of `floats`: run() is one pass (for measure()). */
+export function makeBandwidth(floats) {
+  const bytes = floats.byteLength;
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(BANDWIDTH_WASM), {});
+  inst.exports.memory.grow(Math.ceil(bytes / 65536));
+  new Float32Array(inst.exports.memory.buffer, 0, floats.length).set(floats);
+  return { run: () => inst.exports.sum(0, bytes), gbps: 0 };
+}
