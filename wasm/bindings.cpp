@@ -137,6 +137,13 @@ class RawEngine {
     evicted_.clear();
     return record(engine_->upsertItems(ids_, floats_.data(), floats_.size(), &evicted_));
   }
+  int loadCatalog(size_t size) {
+    if (size > bytes_.size()) return record(ie::Status(ie::StatusCode::InvalidArgument, "catalog bytes not staged"));
+    evicted_.clear();
+    loaded_ = 0;
+    return record(engine_->loadCatalog(bytes_.data(), size, loaded_, &evicted_));
+  }
+  double loadedCount() const { return static_cast<double>(loaded_); }
   val evicted() const {
     val out = val::array();
     for (size_t i = 0; i < evicted_.size(); ++i) out.set(i, evicted_[i]);
@@ -270,6 +277,7 @@ class RawEngine {
   std::vector<std::string_view> ids_;
   std::vector<std::string> evicted_;
   std::vector<ie::EventInput> events_;
+  size_t loaded_ = 0;
   ie::RankResult result_;
   std::string resultIds_;
 };
@@ -291,6 +299,8 @@ EMSCRIPTEN_BINDINGS(interest_engine) {
       .function("stageCodes", &RawEngine::stageCodes)
       .function("upsert", &RawEngine::upsert)
       .function("evicted", &RawEngine::evicted)
+      .function("loadCatalog", &RawEngine::loadCatalog)
+      .function("loadedCount", &RawEngine::loadedCount)
       .function("observe", &RawEngine::observe)
       .function("rerank", &RawEngine::rerank)
       .function("recommend", &RawEngine::recommend)

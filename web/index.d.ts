@@ -190,6 +190,12 @@ export interface Engine {
   configure(changes: Partial<EngineConfig>): void;
   /** Inserts or replaces items (vectors: ids.length × dim floats). Returns the ids evicted (LRU). */
   upsertItems(ids: readonly ItemId[], vectors: Float32Array | readonly number[]): string[];
+  /**
+   * Loads a binary catalog (.iecat from interest-train / interest-catalog) in one call.
+   * The file is fully validated (magic, version, checksums, dimension) before any item
+   * changes; errors: corrupt_data, truncated, unsupported_version, dimension_mismatch.
+   */
+  loadCatalog(bytes: Uint8Array | ArrayBuffer): { loaded: number; evicted: string[] };
   /** Observes one event or several, in time order. */
   observe(events: InterestEvent | readonly InterestEvent[]): void;
   /** Re-ranks candidates. */

@@ -245,6 +245,23 @@ class Engine {
     return list.length && raw.evicted().length ? raw.evicted() : [];
   }
 
+  /**
+   * Loads a binary catalog (.iecat, written by interest-train / interest-catalog) from a
+   * Uint8Array or ArrayBuffer in one call. The whole file is checked (magic, version,
+   * checksums, dimension) before any item changes. Returns { loaded, evicted }.
+   */
+  loadCatalog(bytes) {
+    const raw = this.#live();
+    let view;
+    if (bytes instanceof Uint8Array) view = bytes;
+    else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
+    else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    else fail('invalid_argument', 'loadCatalog takes a Uint8Array or an ArrayBuffer');
+    raw.stageBytes(view.length).set(view);
+    this.#check(raw.loadCatalog(view.length));
+    return { loaded: raw.loadedCount(), evicted: raw.evicted() };
+  }
+
   /** Observes one event or an array of events, in time order. */
   observe(eventOrEvents) {
     const raw = this.#live();

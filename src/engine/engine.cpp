@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "engine/catalog_format.h"
 #include "engine/decay.h"
 #include "engine/kernels.h"
 #include "engine/topk.h"
@@ -89,6 +90,18 @@ Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float
   store_.upsert(ids, vectors, slots_, evictedIds);
   if (evicted) evicted->insert(evicted->end(), evictedIds.begin(), evictedIds.end());
   if (!pending_.empty()) applyPendingFor(slots_);
+  return Status::ok();
+}
+
+Status Engine::loadCatalog(const uint8_t* bytes, size_t size, size_t& loaded, std::vector<std::string>* evicted) {
+  Catalog catalog;
+  IE_RETURN_IF_ERROR(readCatalog(bytes, size, catalog));
+  if (catalog.dim != config_.dim)
+    return Status(StatusCode::DimensionMismatch, "catalog has dimension " + std::to_string(catalog.dim) +
+                                                     ", the engine's is " + std::to_string(config_.dim));
+  std::vector<std::string_view> ids(catalog.ids.begin(), catalog.ids.end());
+  IE_RETURN_IF_ERROR(upsertItems(ids, catalog.vectors.data(), catalog.vectors.size(), evicted));
+  loaded = catalog.size();
   return Status::ok();
 }
 

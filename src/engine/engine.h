@@ -96,6 +96,11 @@ class Engine {
   Status upsertItems(const std::vector<std::string_view>& ids, const float* vectors, size_t floatCount,
                      std::vector<std::string>* evicted = nullptr);
 
+  /// Loads a binary catalog (catalog_format.h) from memory and upserts all its items.
+  /// The whole file is validated first (dimension must match): on error nothing changed.
+  /// `loaded` receives the number of items read.
+  Status loadCatalog(const uint8_t* bytes, size_t size, size_t& loaded, std::vector<std::string>* evicted = nullptr);
+
   /// Observes events, in time order (non-decreasing, and not before an event already
   /// observed). An event whose item has no vector yet is kept pending (bounded).
   Status observe(const std::vector<EventInput>& events);
