@@ -95,6 +95,9 @@ describe('items', () => {
     assert.equal(engine.stats().items, 3);
     assert.equal(engine.hasItem('c'), true);
     assert.equal(engine.hasItem('b'), false);
+    // Recency f > e > c: c is next, but a batch that contains c keeps it and evicts e.
+    assert.deepEqual(engine.upsertItems(['g', 'c'], [7, 3]), ['e']);
+    assert.deepEqual(['c', 'f', 'g'].map((id) => engine.hasItem(id)), [true, true, true]);
     engine.dispose();
   });
 });
