@@ -163,10 +163,14 @@ function checkNow(now) {
   return now;
 }
 
+// The core takes k as a 32-bit size: larger values (Number.MAX_SAFE_INTEGER for "all")
+// would arrive as 0. No store holds more than 2^32 - 1 items, so clamping changes nothing.
+const MAX_K = 0xffffffff;
+
 function checkK(k, n) {
-  if (k === undefined) return n;
+  if (k === undefined) return Math.min(n, MAX_K);
   if (typeof k !== 'number' || !Number.isInteger(k) || k < 0) fail('invalid_argument', 'k must be a non-negative integer');
-  return k;
+  return Math.min(k, MAX_K);
 }
 
 function checkExclude(exclude) {
@@ -318,7 +322,8 @@ class Engine {
     const raw = this.#live();
     checkRankOptions(options);
     if ('serverScores' in options) fail('invalid_argument', 'recommend takes no serverScores');
-    const count = checkK(k, 0);
+    // options.k (allowed by the declarations) truncates too: the smaller k wins.
+    const count = Math.min(checkK(k, 0), checkK(options.k, MAX_K));
     const now = checkNow(options.now);
     const excludeConsumed = checkExclude(options.exclude);
     this.#check(raw.recommend(count, now, excludeConsumed, !!options.explain));

@@ -61,6 +61,15 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
   slots.resize(ids.size());
   // Large batches: one lazy recomputation of the Gramian beats n rank-1 updates.
   if (ids.size() > 64) gramianValid_ = false;
+  // When room must be made, refresh the batch's already-stored items first, so that
+  // the LRU victims are never items of the batch itself (n <= capacity, checked by
+  // validateBatch). Otherwise a stored id at the LRU end was evicted for an earlier new
+  // id, reported as evicted, re-inserted, and another item was dropped for it.
+  if (size() + ids.size() > capacity_)
+    for (const std::string_view id : ids) {
+      const uint32_t slot = index_.find(id, ids_);
+      if (slot != IdIndex::kNone) touch(slot);
+    }
   for (size_t i = 0; i < ids.size(); ++i) {
     const std::string_view id = ids[i];
     uint32_t slot = index_.find(id, ids_);

@@ -465,7 +465,7 @@ TEST_CASE("pending events are bounded by pendingCapacity", "[engine]") {
   CHECK(engine->stats().pendingCount == 1);
 }
 
-TEST_CASE("consumed items go last unless exclusion is off; hidden items always do", "[engine]") {
+TEST_CASE("consumed items go last unless exclusion is off, hidden items always do", "[engine]") {
   auto engine = makeEngine();
   const std::string clicked = itemId(0, 0), viewed = itemId(0, 1), hidden = itemId(2, 2), skipped = itemId(3, 3);
   REQUIRE(engine->observe({event(clicked, EventType::Click, kT0), event(viewed, EventType::Impression, kT0 + 1),
@@ -614,7 +614,7 @@ TEST_CASE("components follow the documented formulas", "[engine]") {
   (void)stride;
 }
 
-TEST_CASE("reconfigure changes the blend; resetInterest forgets the user", "[engine]") {
+TEST_CASE("reconfigure changes the blend, resetInterest forgets the user", "[engine]") {
   auto engine = engineWithHistory();
   std::vector<std::string> candidates = {itemId(0, 4), itemId(1, 4), itemId(2, 4), itemId(3, 4)};
   std::vector<float> server = {0.0f, 0.1f, 0.2f, 0.3f};  // the reverse of the user's taste

@@ -1,6 +1,7 @@
 // ItemStore: upsert/replace, LRU eviction, batch validation, inverse norms, Gramian.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <memory>
 #include <string>
@@ -119,6 +120,34 @@ TEST_CASE("touching the head or tail keeps the LRU list consistent", "[item_stor
   upsert(store, {"x", "y", "z"}, {5, 6, 7}, &evicted);
   CHECK(evicted == std::vector<std::string>{"b", "d", "a"});
   CHECK(store.find("c") != IdIndex::kNone);
+}
+
+TEST_CASE("making room for a batch never evicts an item of the same batch", "[item_store]") {
+  // Store full with a (least recent) and b. The batch [c, a] needs one slot: b must go.
+  // Evicting a (the tail) to place c and then b to re-insert a would report a as
+  // evicted although it is stored, and drop b for nothing.
+  ItemStore store(1, 2);
+  upsert(store, {"a"}, {1});
+  upsert(store, {"b"}, {2});
+  std::vector<std::string> evicted;
+  upsert(store, {"c", "a"}, {3, 10}, &evicted);
+  CHECK(evicted == std::vector<std::string>{"b"});
+  CHECK(store.size() == 2);
+  REQUIRE(store.find("a") != IdIndex::kNone);
+  CHECK(store.row(store.find("a"))[0] == 10);
+  CHECK(store.find("c") != IdIndex::kNone);
+  // Recency follows the batch order: a is the most recent, so c goes next.
+  upsert(store, {"d"}, {4}, &evicted);
+  CHECK(evicted == std::vector<std::string>{"c"});
+
+  // Same with a larger store and several stored ids of the batch at the LRU end.
+  ItemStore big(1, 4);
+  upsert(big, {"p", "q", "r", "s"}, {1, 2, 3, 4});  // recency s > r > q > p
+  upsert(big, {"x", "p", "y", "q"}, {5, 6, 7, 8}, &evicted);
+  std::sort(evicted.begin(), evicted.end());
+  CHECK(evicted == std::vector<std::string>{"r", "s"});
+  for (const char* id : {"x", "p", "y", "q"}) CHECK(big.find(id) != IdIndex::kNone);
+  CHECK(maxAbsDiff(big.gramian(), std::vector<double>{5 * 5 + 6 * 6 + 7 * 7 + 8 * 8}) < 1e-12);
 }
 
 TEST_CASE("validateBatch rejects bad batches with the right code", "[item_store]") {

@@ -98,7 +98,7 @@ TEST_CASE("a close event joins its interest, a distant one opens another", "[mul
   CHECK(nonZero(state.strengths(1000)) == std::vector<double>{0.5, 3.0});
 }
 
-TEST_CASE("strength halves after one half-life; the query gain follows m/(m+1)", "[multi_interest]") {
+TEST_CASE("strength halves after one half-life, the query gain follows m/(m+1)", "[multi_interest]") {
   ie_test::Rng rng(4);
   MultiInterest state(kStride, 2, 0.5f, kHalfLife);
   const double t0 = 5e11;

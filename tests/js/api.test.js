@@ -95,6 +95,9 @@ describe('items', () => {
     assert.equal(engine.stats().items, 3);
     assert.equal(engine.hasItem('c'), true);
     assert.equal(engine.hasItem('b'), false);
+    // Recency f > e > c: c is next, but a batch that contains c keeps it and evicts e.
+    assert.deepEqual(engine.upsertItems(['g', 'c'], [7, 3]), ['e']);
+    assert.deepEqual(['c', 'f', 'g'].map((id) => engine.hasItem(id)), [true, true, true]);
     engine.dispose();
   });
 });
@@ -221,6 +224,8 @@ describe('rerank and recommend', () => {
       assert.deepEqual([...r.scores], [...full.scores.slice(0, k)]);
     }
     assert.deepEqual(engine.rerank([], { now }).ids, []);
+    // Huge k means "all" (values >= 2^32 used to reach the 32-bit core as 0).
+    for (const k of [2 ** 32, Number.MAX_SAFE_INTEGER, 1e20]) assert.deepEqual(engine.rerank(candidates, { now, k }).ids, full.ids, `k=${k}`);
     // Unknown candidates have no personal opinion: score 0.
     for (const id of ['unknown-1', 'unknown-2']) assert.equal(full.scores[full.ids.indexOf(id)], 0);
     engine.dispose();
@@ -283,6 +288,10 @@ describe('rerank and recommend', () => {
     assert.deepEqual(all.ids, viaRerank.ids);
     assert.deepEqual(engine.recommend(5, { now }).ids, all.ids.slice(0, 5));
     assert.deepEqual(engine.recommend(0, { now }).ids, []);
+    assert.deepEqual(engine.recommend(Number.MAX_SAFE_INTEGER, { now }).ids, all.ids);
+    // options.k (allowed by the declarations) truncates as well: the smaller k wins.
+    assert.deepEqual(engine.recommend(5, { now, k: 2 }).ids, all.ids.slice(0, 2));
+    assert.deepEqual(engine.recommend(2, { now, k: 5 }).ids, all.ids.slice(0, 2));
     // The liked topic leads (the liked item itself is consumed and trails).
     for (const id of all.ids.slice(0, 5)) assert.equal(catalog.topicOf.get(id), 3, id);
     assert.equal(all.ids.at(-1), 'D4');
