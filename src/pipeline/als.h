@@ -44,8 +44,11 @@ struct AlsEpoch {
 struct AlsOptions {
   uint32_t factors = 64;
   uint32_t iterations = 15;
-  float lambda = 0.1f;   // > 0
-  float alpha = 10.0f;   // >= 0
+  // Defaults: best NDCG@10 region on the LOO *validation* item (second-to-last, train =
+  // the rest) of ml-100k and ml-latest-small at 64 factors; the evaluation harness should
+  // re-tune them for other data.
+  float lambda = 10.0f;  // > 0
+  float alpha = 1.0f;    // >= 0
   int threads = 0;       // 0 = resolveThreadCount(0)
   uint64_t seed = 42;
   float initScale = 0.01f;  // std-dev of the initial item factors
