@@ -54,7 +54,7 @@ struct PreprocessReport {
 };
 
 /// Applies duplicates policy, then count filters, then compact(). Interactions keep
-/// their file order; metadata is carried over unchanged. `out` may alias nothing in `in`.
+/// their file order; metadata is carried over unchanged. `out` may be the same object as `in`.
 /// Fails with InvalidArgument when nothing survives.
 Status preprocess(const Dataset& in, const PreprocessOptions& options, Dataset& out,
                   PreprocessReport* report = nullptr);

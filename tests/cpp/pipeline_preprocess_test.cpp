@@ -103,6 +103,12 @@ TEST_CASE("iterated filters reach a k-core; single pass does not; indices are co
   CHECK(out.items.id(out.interactions[3].item) == "b");
   CHECK(out.itemMetadata.count("c") == 1);  // metadata is carried over unchanged
 
+  // In place: the output may be the input object.
+  Dataset inPlace = ds;
+  REQUIRE(preprocess(inPlace, o, inPlace, &rep));
+  CHECK(inPlace.interactions.size() == 4);
+  CHECK(inPlace.numItems() == 2);
+
   o.minUserInteractions = 10;
   CHECK(preprocess(ds, o, out, &rep).code() == StatusCode::InvalidArgument);
 }

@@ -345,3 +345,54 @@ TEST_CASE("garbage input never crashes any reader", "[readers][garbage]") {
     }
   }
 }
+
+TEST_CASE("mutated valid files never crash any reader", "[readers][garbage]") {
+  TempDir dir;
+  Rng rng(11);
+  const std::string udata = "196\t242\t3\t881250949\n186\t302\t3\t891717742\n22\t377\t1\t878887116\n";
+  const std::string uitem =
+      "242|Kolya (1996)|24-Jan-1997||http://x|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|0|0|0|0\n"
+      "302|L.A. Confidential (1997)|01-Jan-1997||http://y|0|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|1|0|0\n";
+  const std::string ratings = "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.0,964981247\n";
+  const std::string movies = "movieId,title,genres\n1,\"Toy Story, The (1995)\",Adventure|Animation\n";
+  const std::string csv = "user,item,timestamp,rating,event\nu1,a,1,4,click\nu2,\"b,c\",2,,cart\n";
+  const std::string otto =
+      "{\"session\":0,\"events\":[{\"aid\":1,\"ts\":1659304800025,\"type\":\"clicks\"},"
+      "{\"aid\":2,\"ts\":1659304800026,\"type\":\"orders\"}]}\n";
+  auto mutate = [&](std::string s) {
+    const size_t edits = 1 + rng.below(4);
+    for (size_t e = 0; e < edits && !s.empty(); ++e) {
+      const size_t at = rng.below(s.size());
+      switch (rng.below(3)) {
+        case 0: s[at] = static_cast<char>(rng.below(256)); break;
+        case 1: s.erase(at, 1 + rng.below(5)); break;
+        default: s.insert(at, 1, "\"\n,|\t{}[]:-.e0"[rng.below(15)]); break;
+      }
+    }
+    return s;
+  };
+  for (int round = 0; round < 300; ++round) {
+    dir.write("m/u.data", mutate(udata));
+    dir.write("m/u.item", mutate(uitem));
+    dir.write("n/ratings.csv", mutate(ratings));
+    dir.write("n/movies.csv", mutate(movies));
+    const std::string paths[] = {dir.file("m"), dir.file("n"), dir.write("x.csv", mutate(csv)),
+                                 dir.write("x.jsonl", mutate(otto))};
+    for (const std::string& p : paths) {
+      for (bool skip : {false, true}) {
+        ReadOptions opt;
+        opt.skipMalformed = skip;
+        Dataset ds;
+        Status st = readDataset(p, opt, ds);
+        if (st) {
+          for (const Interaction& x : ds.interactions) {
+            REQUIRE(x.user < ds.numUsers());
+            REQUIRE(x.item < ds.numItems());
+          }
+        } else {
+          CHECK_FALSE(st.message().empty());
+        }
+      }
+    }
+  }
+}
