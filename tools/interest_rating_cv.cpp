@@ -238,18 +238,17 @@ int main(int argc, char** argv) {
   const int64_t jobs = static_cast<int64_t>(grid.size()) * outer;
   std::vector<RatingMetrics> results(static_cast<size_t>(jobs));
   std::vector<uint32_t> selected(static_cast<size_t>(jobs));
-#pragma omp parallel for schedule(dynamic, 1) num_threads(threads)
-  for (int64_t j = 0; j < jobs; ++j) {
+  parallelFor(jobs, threads, 1, [&](int64_t j) {
     const size_t c = static_cast<size_t>(j) / outer;
     const uint32_t f = static_cast<uint32_t>(j % outer);
     BiasedMfModel m;
     if (trainBiasedMf(ds.numUsers(), ds.numItems(), fit[f], grid[c].o, m)) {
       results[static_cast<size_t>(j)] = evaluateRatings(m, valid[f]);
       selected[static_cast<size_t>(j)] = m.selectedEpochs;
-    }
-    else
+    } else {
       results[static_cast<size_t>(j)].rmse = results[static_cast<size_t>(j)].mae = 99;
-  }
+    }
+  });
   for (size_t c = 0; c < grid.size(); ++c) {
     for (uint32_t f = 0; f < outer; ++f) {
       grid[c].rmse += results[c * outer + f].rmse / outer;

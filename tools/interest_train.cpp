@@ -66,6 +66,9 @@ const char* kHelp =
     "  --lambda X              ALS regularisation lambda (default 10);\n"
     "                          biased-mf: factor regularisation (default 0.06)\n"
     "  --alpha X               ALS confidence slope: c_ui = 1 + alpha * w_ui (default 1)\n"
+    "  --solver S              ALS row solver: cg (conjugate gradient, default) | cholesky\n"
+    "                          (exact, ~3x slower at 64 factors); see src/pipeline/als.h\n"
+    "  --cg-steps N            CG iterations per row and half-step (default 3)\n"
     "  --learning-rate X       biased-mf SGD learning rate (default 0.005)\n"
     "  --threads N             worker threads (default: all cores / OMP_NUM_THREADS)\n"
     "  --seed N                random seed (default 42); same seed -> identical factors\n"
@@ -91,6 +94,8 @@ struct Args {
   std::string model = "als";
   long factors = -1, iterations = -1;
   double lambda = NAN, alpha = NAN, learningRate = NAN;
+  AlsSolver solver = AlsSolver::ConjugateGradient;
+  long cgSteps = -1;
   int threads = 0;
   uint64_t seed = 42;
   std::string outCatalog, outMetadata, outModel;
@@ -171,6 +176,16 @@ Args parseArgs(int argc, char** argv, bool& help) {
       a.lambda = parseReal(opt, value(), 0);
     } else if (opt == "--alpha") {
       a.alpha = parseReal(opt, value(), 0);
+    } else if (opt == "--solver") {
+      const std::string v = value();
+      if (v == "cholesky")
+        a.solver = AlsSolver::Cholesky;
+      else if (v == "cg")
+        a.solver = AlsSolver::ConjugateGradient;
+      else
+        throw UsageError{"--solver must be cholesky or cg, got '" + v + "'"};
+    } else if (opt == "--cg-steps") {
+      a.cgSteps = parseCount(opt, value(), 1, 1000);
     } else if (opt == "--learning-rate") {
       a.learningRate = parseReal(opt, value(), 0);
     } else if (opt == "--threads") {
@@ -351,10 +366,15 @@ int main(int argc, char** argv) {
       if (!std::isnan(args.alpha)) o.alpha = static_cast<float>(args.alpha);
       o.threads = threads;
       o.seed = args.seed;
-      progress.line("[train] implicit ALS: %u factors, %u iterations, lambda %g, alpha %g, seed %llu, "
-                    "%d threads, %llu nonzeros",
-                    o.factors, o.iterations, o.lambda, o.alpha, static_cast<unsigned long long>(o.seed),
-                    threads, static_cast<unsigned long long>(w.byUser.nnz()));
+      o.solver = args.solver;
+      if (args.cgSteps > 0) o.cgSteps = static_cast<uint32_t>(args.cgSteps);
+      const std::string solverName =
+          o.solver == AlsSolver::Cholesky ? "cholesky" : "cg(" + std::to_string(o.cgSteps) + " steps)";
+      progress.line("[train] implicit ALS: %u factors, %u iterations, lambda %g, alpha %g, solver %s, "
+                    "seed %llu, %d threads, %llu nonzeros",
+                    o.factors, o.iterations, o.lambda, o.alpha, solverName.c_str(),
+                    static_cast<unsigned long long>(o.seed), threads,
+                    static_cast<unsigned long long>(w.byUser.nnz()));
       o.onEpoch = [&](const AlsEpoch& e) {
         progress.step("train", e.iteration, o.iterations,
                       "loss " + fmt("%.6g", e.loss) + "  " + fmt("%.3f", e.seconds) + " s");
@@ -373,7 +393,8 @@ int main(int argc, char** argv) {
       }
       modelJson = "{\"model\":\"als\",\"alpha\":" + jsonNumber(o.alpha) + ",\"lambda\":" +
                   jsonNumber(o.lambda) + ",\"factors\":" + std::to_string(o.factors) +
-                  ",\"iterations\":" + std::to_string(o.iterations) + ",\"seed\":" +
+                  ",\"iterations\":" + std::to_string(o.iterations) + ",\"solver\":\"" +
+                  (o.solver == AlsSolver::Cholesky ? "cholesky" : "cg") + "\",\"seed\":" +
                   std::to_string(o.seed) + ",\"confidence\":\"c_ui = 1 + alpha * w_ui\"" +
                   ",\"eventWeights\":{" + weights + "},\"items\":" + std::to_string(catalog.size()) +
                   ",\"users\":" + std::to_string(m.numUsers) + "}\n";

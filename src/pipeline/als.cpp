@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -31,7 +32,7 @@ double secondsSince(Clock::time_point t0) {
 /// Holds its scratch buffers so a thread reuses them across rows.
 class RowSolver {
  public:
-  explicit RowSolver(int dim) : k_(dim), a_(dim, dim), b_(dim), llt_(dim) {}
+  explicit RowSolver(int dim) : k_(dim), a_(dim, dim), b_(dim), r_(dim), p_(dim), ap_(dim), llt_(dim) {}
 
   void solve(const float* other, const float* gramian, const uint32_t* cols, const float* weights,
              size_t n, float alpha, float lambda, float* out) {
@@ -62,30 +63,84 @@ class RowSolver {
     }
   }
 
+  /// Conjugate gradient on the same system A x = b, warm-started from the current `out`,
+  /// for at most `steps` iterations. A is applied without being formed:
+  ///   A p = G p + lambda p + sum_j alpha w_j (y_j . p) y_j.
+  /// Each step lowers the row's quadratic objective, so the ALS loss stays non-increasing.
+  void solveCg(const float* other, const float* gramian, const uint32_t* cols, const float* weights,
+               size_t n, float alpha, float lambda, uint32_t steps, float* out) {
+    Eigen::Map<VecF> x(out, k_);
+    if (n == 0) {
+      x.setZero();  // the exact minimiser
+      return;
+    }
+    Eigen::Map<const MatF> g(gramian, k_, k_);
+    auto applyA = [&](const VecF& v, VecF& av) {
+      av.noalias() = g * v;
+      av += lambda * v;
+      if (alpha > 0) {
+        for (size_t j = 0; j < n; ++j) {
+          Eigen::Map<const VecF> y(other + static_cast<size_t>(cols[j]) * k_, k_);
+          av += (alpha * weights[j] * y.dot(v)) * y;
+        }
+      }
+    };
+    b_.setZero();
+    for (size_t j = 0; j < n; ++j) {
+      Eigen::Map<const VecF> y(other + static_cast<size_t>(cols[j]) * k_, k_);
+      b_ += (1.0f + alpha * weights[j]) * y;
+    }
+    p_ = x;
+    applyA(p_, ap_);
+    r_ = b_ - ap_;
+    p_ = r_;
+    float rs = r_.squaredNorm();
+    for (uint32_t s = 0; s < steps && rs > 1e-20f; ++s) {
+      applyA(p_, ap_);
+      const float pAp = p_.dot(ap_);
+      if (!(pAp > 0)) break;
+      const float step = rs / pAp;
+      x += step * p_;
+      r_ -= step * ap_;
+      const float rsNew = r_.squaredNorm();
+      p_ = r_ + (rsNew / rs) * p_;
+      rs = rsNew;
+    }
+  }
+
  private:
   int k_;
   MatF a_;
-  VecF b_;
+  VecF b_, r_, p_, ap_;
   MatF scaled_;
   Eigen::LLT<MatF, Eigen::Lower> llt_;
 };
 
-/// Solves every row of `rows` against the fixed factors `other`; writes `target`.
+/// Solves every row of `rows` against the fixed factors `other`; writes `target` (whose
+/// current content is the warm start of the CG solver).
 void solveSide(const SparseRows& rows, const std::vector<float>& other, uint32_t numOther,
-               uint32_t k, float alpha, float lambda, int threads, std::vector<float>& target) {
+               uint32_t k, const AlsOptions& o, int threads, std::vector<float>& target) {
   const std::vector<float> gramian = computeGramian(other.data(), numOther, k, threads);
   const int64_t n = rows.rows();
-#pragma omp parallel num_threads(threads) if (threads > 1)
-  {
+  const bool cg = o.solver == AlsSolver::ConjugateGradient;
+  ChunkCounter chunks(n, 16);
+  runWorkers(threads, [&](int) {
     RowSolver solver(static_cast<int>(k));
-#pragma omp for schedule(dynamic, 16)
-    for (int64_t r = 0; r < n; ++r) {
-      const uint64_t b = rows.begin(static_cast<uint32_t>(r));
-      solver.solve(other.data(), gramian.data(), rows.cols.data() + b, rows.values.data() + b,
-                   rows.end(static_cast<uint32_t>(r)) - b, alpha, lambda,
-                   target.data() + static_cast<size_t>(r) * k);
+    int64_t begin = 0, end = 0;
+    while (chunks.next(begin, end)) {
+      for (int64_t r = begin; r < end; ++r) {
+        const uint64_t b = rows.begin(static_cast<uint32_t>(r));
+        const size_t len = rows.end(static_cast<uint32_t>(r)) - b;
+        float* out = target.data() + static_cast<size_t>(r) * k;
+        if (cg)
+          solver.solveCg(other.data(), gramian.data(), rows.cols.data() + b, rows.values.data() + b,
+                         len, o.alpha, o.lambda, o.cgSteps, out);
+        else
+          solver.solve(other.data(), gramian.data(), rows.cols.data() + b, rows.values.data() + b,
+                       len, o.alpha, o.lambda, out);
+      }
     }
-  }
+  });
 }
 
 bool finiteParams(const AlsOptions& o) {
@@ -100,9 +155,8 @@ std::vector<float> computeGramian(const float* factors, uint32_t rows, uint32_t 
   constexpr uint32_t kChunk = 1024;
   const uint32_t chunks = (rows + kChunk - 1) / kChunk;
   std::vector<MatD> partial(chunks);
-  threads = std::max(1, threads);
-#pragma omp parallel for schedule(static, 1) num_threads(threads) if (threads > 1 && chunks > 1)
-  for (int64_t c = 0; c < static_cast<int64_t>(chunks); ++c) {
+  threads = std::max(1, std::min<int>(threads, static_cast<int>(chunks)));
+  parallelFor(chunks, threads, 1, [&](int64_t c) {
     const uint32_t r0 = static_cast<uint32_t>(c) * kChunk;
     const uint32_t r1 = std::min(rows, r0 + kChunk);
     Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::ColMajor>> block(
@@ -111,7 +165,7 @@ std::vector<float> computeGramian(const float* factors, uint32_t rows, uint32_t 
     MatD g = MatD::Zero(dim, dim);
     g.selfadjointView<Eigen::Lower>().rankUpdate(blockD);
     partial[static_cast<size_t>(c)] = std::move(g);
-  }
+  });
   MatD total = MatD::Zero(dim, dim);
   for (const MatD& g : partial) total += g;
   total.triangularView<Eigen::StrictlyUpper>() = total.transpose().triangularView<Eigen::StrictlyUpper>();
@@ -174,9 +228,7 @@ double implicitAlsLoss(const InteractionMatrix& w, const AlsModel& model) {
   }
   const int64_t nu = model.numUsers;
   std::vector<double> perUser(static_cast<size_t>(nu));
-  const int threads = std::max(1, model.threads);
-#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
-  for (int64_t u = 0; u < nu; ++u) {
+  parallelFor(nu, std::max(1, model.threads), 64, [&](int64_t u) {
     Eigen::Map<const VecF> xf(model.user(static_cast<uint32_t>(u)), k);
     const Eigen::VectorXd x = xf.cast<double>();
     double s = x.dot(gy * x);  // sum over all items of (x.y)^2
@@ -189,7 +241,7 @@ double implicitAlsLoss(const InteractionMatrix& w, const AlsModel& model) {
       s += c * (1.0 - pred) * (1.0 - pred) - pred * pred;
     }
     perUser[static_cast<size_t>(u)] = s;
-  }
+  });
   double loss = 0;
   for (double v : perUser) loss += v;
   double itemReg = 0;
@@ -197,12 +249,15 @@ double implicitAlsLoss(const InteractionMatrix& w, const AlsModel& model) {
   return loss + model.lambda * itemReg;
 }
 
-Status trainImplicitAls(const InteractionMatrix& w, const AlsOptions& options, AlsModel& model) {
+static Status trainImplicitAlsUnchecked(const InteractionMatrix& w, const AlsOptions& options,
+                                        AlsModel& model) {
   if (options.factors == 0 || options.factors > 4096)
     return Status(StatusCode::InvalidArgument, "ALS: factors must be in 1..4096");
   if (!finiteParams(options) || options.lambda <= 0 || options.alpha < 0 || options.initScale <= 0)
     return Status(StatusCode::InvalidArgument,
                   "ALS: need lambda > 0, alpha >= 0, initScale > 0 (all finite)");
+  if (options.solver == AlsSolver::ConjugateGradient && options.cgSteps == 0)
+    return Status(StatusCode::InvalidArgument, "ALS: cgSteps must be > 0");
   if (w.numUsers == 0 || w.numItems == 0 || w.byUser.nnz() == 0)
     return Status(StatusCode::InvalidArgument, "ALS: the interaction matrix is empty");
   if (w.byUser.rows() != w.numUsers || w.byItem.rows() != w.numItems)
@@ -224,8 +279,8 @@ Status trainImplicitAls(const InteractionMatrix& w, const AlsOptions& options, A
 
   for (uint32_t it = 1; it <= options.iterations; ++it) {
     const auto t0 = Clock::now();
-    solveSide(w.byUser, m.itemFactors, m.numItems, k, m.alpha, m.lambda, m.threads, m.userFactors);
-    solveSide(w.byItem, m.userFactors, m.numUsers, k, m.alpha, m.lambda, m.threads, m.itemFactors);
+    solveSide(w.byUser, m.itemFactors, m.numItems, k, options, m.threads, m.userFactors);
+    solveSide(w.byItem, m.userFactors, m.numUsers, k, options, m.threads, m.itemFactors);
     AlsEpoch e;
     e.iteration = it;
     e.seconds = secondsSince(t0);
@@ -236,11 +291,23 @@ Status trainImplicitAls(const InteractionMatrix& w, const AlsOptions& options, A
     m.epochs.push_back(e);
     if (options.onEpoch) options.onEpoch(e);
   }
-  if (options.refreshUsers || options.iterations == 0)
-    solveSide(w.byUser, m.itemFactors, m.numItems, k, m.alpha, m.lambda, m.threads, m.userFactors);
+  if (options.refreshUsers || options.iterations == 0) {
+    // Always exact, whatever the training solver: userFactors == foldInUser(...) bit for bit.
+    AlsOptions exact = options;
+    exact.solver = AlsSolver::Cholesky;
+    solveSide(w.byUser, m.itemFactors, m.numItems, k, exact, m.threads, m.userFactors);
+  }
   m.trainSeconds = secondsSince(start);
   model = std::move(m);
   return Status::ok();
+}
+
+Status trainImplicitAls(const InteractionMatrix& w, const AlsOptions& options, AlsModel& model) {
+  try {
+    return trainImplicitAlsUnchecked(w, options, model);
+  } catch (const std::exception& e) {
+    return Status(StatusCode::IoError, std::string("ALS failed: ") + e.what());
+  }
 }
 
 }  // namespace ie

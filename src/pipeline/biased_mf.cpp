@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -128,8 +129,9 @@ Status runSgd(uint32_t numUsers, uint32_t numItems, const std::vector<RatingTrip
 
 }  // namespace
 
-Status trainBiasedMf(uint32_t numUsers, uint32_t numItems, const std::vector<RatingTriple>& ratings,
-                     const BiasedMfOptions& o, BiasedMfModel& model) {
+static Status trainBiasedMfUnchecked(uint32_t numUsers, uint32_t numItems,
+                                     const std::vector<RatingTriple>& ratings, const BiasedMfOptions& o,
+                                     BiasedMfModel& model) {
   if (o.factors == 0 || o.factors > 4096)
     return Status(StatusCode::InvalidArgument, "biased MF: factors must be in 1..4096");
   if (o.maxEpochs == 0) return Status(StatusCode::InvalidArgument, "biased MF: maxEpochs must be > 0");
@@ -190,6 +192,15 @@ Status trainBiasedMf(uint32_t numUsers, uint32_t numItems, const std::vector<Rat
   m.bestValidRmse = bestRmse;
   model = std::move(m);
   return Status::ok();
+}
+
+Status trainBiasedMf(uint32_t numUsers, uint32_t numItems, const std::vector<RatingTriple>& ratings,
+                     const BiasedMfOptions& o, BiasedMfModel& model) {
+  try {
+    return trainBiasedMfUnchecked(numUsers, numItems, ratings, o, model);
+  } catch (const std::exception& e) {
+    return Status(StatusCode::IoError, std::string("biased MF failed: ") + e.what());
+  }
 }
 
 RatingMetrics evaluateRatings(const BiasedMfModel& model, const std::vector<RatingTriple>& ratings) {

@@ -1,6 +1,7 @@
 #include "pipeline/rating_eval.h"
 
 #include <chrono>
+#include <exception>
 #include <numeric>
 #include <string>
 
@@ -25,8 +26,8 @@ Status assignRatingFolds(uint64_t n, uint32_t folds, uint64_t seed, std::vector<
   return Status::ok();
 }
 
-Status runRatingCrossValidation(const Dataset& ds, const RatingCvOptions& options,
-                                RatingCvResult& result) {
+static Status runRatingCrossValidationUnchecked(const Dataset& ds, const RatingCvOptions& options,
+                                                RatingCvResult& result) {
   const auto start = std::chrono::steady_clock::now();
   const std::vector<RatingTriple> all = ratingTriples(ds);
   std::vector<uint32_t> foldOf;
@@ -39,8 +40,7 @@ Status runRatingCrossValidation(const Dataset& ds, const RatingCvOptions& option
   res.folds.resize(options.folds);
   std::vector<Status> statuses(options.folds);
   const int64_t folds = options.folds;
-#pragma omp parallel for schedule(dynamic, 1) num_threads(res.threads) if (res.threads > 1)
-  for (int64_t f = 0; f < folds; ++f) {
+  parallelFor(folds, std::min<int>(res.threads, static_cast<int>(folds)), 1, [&](int64_t f) {
     const auto t0 = std::chrono::steady_clock::now();
     std::vector<RatingTriple> train, test;
     for (size_t k = 0; k < all.size(); ++k)
@@ -49,7 +49,7 @@ Status runRatingCrossValidation(const Dataset& ds, const RatingCvOptions& option
     Status st = trainBiasedMf(ds.numUsers(), ds.numItems(), train, modelOptions, model);
     if (!st) {
       statuses[static_cast<size_t>(f)] = st;
-      continue;
+      return;
     }
     const RatingMetrics m = evaluateRatings(model, test);
     const RatingMetrics b = evaluateGlobalMean(model.globalMean, test);
@@ -62,7 +62,7 @@ Status runRatingCrossValidation(const Dataset& ds, const RatingCvOptions& option
     r.testCount = test.size();
     r.selectedEpochs = model.selectedEpochs;
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  }
+  });
   for (uint32_t f = 0; f < options.folds; ++f) {
     if (!statuses[f])
       return Status(statuses[f].code(), "fold " + std::to_string(f) + ": " + statuses[f].message());
@@ -74,6 +74,15 @@ Status runRatingCrossValidation(const Dataset& ds, const RatingCvOptions& option
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   result = std::move(res);
   return Status::ok();
+}
+
+Status runRatingCrossValidation(const Dataset& ds, const RatingCvOptions& options,
+                                RatingCvResult& result) {
+  try {
+    return runRatingCrossValidationUnchecked(ds, options, result);
+  } catch (const std::exception& e) {
+    return Status(StatusCode::IoError, std::string("rating cross-validation failed: ") + e.what());
+  }
 }
 
 }  // namespace ie

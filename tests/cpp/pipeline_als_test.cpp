@@ -197,3 +197,41 @@ TEST_CASE("ALS on ml-100k: 64 factors, 15 iterations, timed", "[als][shared]") {
   CHECK(m.itemFactors.size() == 1682u * 64u);
   for (float v : m.itemFactors) REQUIRE(std::isfinite(v));
 }
+
+TEST_CASE("ALS conjugate-gradient solver: decreasing loss, converges to the exact solve", "[als]") {
+  const InteractionMatrix w = randomMatrix(150, 90, 15, 21);
+  AlsOptions o;
+  o.factors = 8;
+  o.iterations = 6;
+  o.alpha = 4.0f;
+  o.lambda = 0.5f;
+  o.solver = AlsSolver::ConjugateGradient;
+  o.cgSteps = 3;
+  o.threads = 2;
+  AlsModel cg2, cg1;
+  REQUIRE(trainImplicitAls(w, o, cg2));
+  for (size_t i = 1; i < cg2.epochs.size(); ++i)
+    CHECK(cg2.epochs[i].loss <= cg2.epochs[i - 1].loss * (1 + 1e-6));
+  o.threads = 1;
+  REQUIRE(trainImplicitAls(w, o, cg1));
+  CHECK(cg1.itemFactors == cg2.itemFactors);
+
+  // Many CG steps from the same starting point reach the Cholesky answer.
+  o.cgSteps = 40;
+  o.iterations = 3;
+  AlsModel cgMany, exact;
+  REQUIRE(trainImplicitAls(w, o, cgMany));
+  o.solver = AlsSolver::Cholesky;
+  REQUIRE(trainImplicitAls(w, o, exact));
+  double maxDiff = 0, maxAbs = 0;
+  for (size_t k = 0; k < exact.itemFactors.size(); ++k) {
+    maxDiff = std::max(maxDiff, double(std::fabs(exact.itemFactors[k] - cgMany.itemFactors[k])));
+    maxAbs = std::max(maxAbs, double(std::fabs(exact.itemFactors[k])));
+  }
+  CHECK(maxDiff < 1e-3 * maxAbs);
+  CHECK(cgMany.epochs.back().loss == Approx(exact.epochs.back().loss).epsilon(1e-4));
+
+  o.solver = AlsSolver::ConjugateGradient;
+  o.cgSteps = 0;
+  CHECK_FALSE(trainImplicitAls(w, o, cgMany));
+}
