@@ -75,6 +75,9 @@ TEST_CASE("interest-train: usage errors exit 2, data errors exit 1", "[tool]") {
   r = run(tool, dir, "--synthetic --out-catalog x.json --factors zero");
   CHECK(r.code == 2);
   CHECK(contains(r.err, "--factors"));
+  r = run(tool, dir, "--synthetic --out-catalog x.json --solver lu");
+  CHECK(r.code == 2);
+  CHECK(contains(r.err, "--solver"));
   r = run(tool, dir, "--synthetic --out-catalog x.iecat");
   CHECK(r.code == 2);
   CHECK(run(tool, dir, "--synthetic").code == 2);
@@ -135,6 +138,12 @@ TEST_CASE("interest-train: synthetic runs are reproducible; biased-mf writes bia
                              dir.file("am.json") + "'").code == 0);
   REQUIRE(run(tool, dir, common + "--threads 1 --out-catalog '" + dir.file("b.json") + "'").code == 0);
   CHECK(slurp(dir.file("a.json")) == slurp(dir.file("b.json")));
+  REQUIRE(run(tool, dir, common + "--solver cholesky --out-catalog '" + dir.file("chol.json") + "'").code == 0);
+  Catalog cg, chol;
+  REQUIRE(catalogFromJson(slurp(dir.file("a.json")), cg));
+  REQUIRE(catalogFromJson(slurp(dir.file("chol.json")), chol));
+  CHECK(cg.ids == chol.ids);
+  CHECK(cg.vectors != chol.vectors);  // a different solver, same shape
   const auto meta = nlohmann::json::parse(slurp(dir.file("am.json")));
   CHECK(meta["items"]["i01"]["tags"][0] == "Jazz");
 
