@@ -109,8 +109,10 @@ void Engine::applyPendingFor(const std::vector<uint32_t>& slots) {
   stats_.pendingCount = static_cast<uint32_t>(pending_.size());
 }
 
-Status Engine::observe(const std::vector<EventInput>& events) {
-  double last = stats_.lastEventTimeMs;
+Status Engine::observe(const std::vector<EventInput>& events) { return observe(events, stats_.lastEventTimeMs); }
+
+Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs) {
+  double last = notBeforeMs;
   for (size_t i = 0; i < events.size(); ++i) {
     const EventInput& e = events[i];
     Status idStatus = ItemStore::validateId(e.item);
@@ -141,15 +143,19 @@ Status Engine::observe(const std::vector<EventInput>& events) {
       store_.touch(slot);
       apply(slot, e.type, weight, e.timeMs);
     } else if (config_.pendingCapacity > 0) {
-      if (pending_.size() >= config_.pendingCapacity) {
+      // Pending events stay in time order (a late event is inserted where it belongs);
+      // beyond capacity the oldest goes, which may be the late event itself.
+      auto pos = std::upper_bound(pending_.begin(), pending_.end(), e.timeMs,
+                                  [](double t, const Event& p) { return t < p.timeMs; });
+      pending_.insert(pos, Event{std::string(e.item), e.type, e.timeMs, e.value});
+      if (pending_.size() > config_.pendingCapacity) {
         pending_.erase(pending_.begin());
         ++stats_.pendingDropped;
       }
-      pending_.push_back(Event{std::string(e.item), e.type, e.timeMs, e.value});
     } else {
       ++stats_.pendingDropped;
     }
-    stats_.lastEventTimeMs = e.timeMs;
+    stats_.lastEventTimeMs = std::max(stats_.lastEventTimeMs, e.timeMs);
     ++stats_.eventsObserved;
   }
   stats_.pendingCount = static_cast<uint32_t>(pending_.size());
@@ -393,6 +399,17 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
   finishRanking(all.data(), n, truncated, demoted_.data(), result);
   // For recommend, order entries are slots (identical to indices here).
   return Status::ok();
+}
+
+std::vector<uint32_t> Engine::nearestItems(const float* query, size_t k) {
+  std::vector<uint32_t> out;
+  const uint32_t n = store_.size();
+  if (n == 0 || k == 0) return out;
+  totals_.resize(n);
+  scoreRows(store_.rows(), store_.stride(), nullptr, n, query, totals_.data());
+  for (uint32_t i = 0; i < n; ++i) totals_[i] *= store_.inverseNorm(i);
+  selectTopK(totals_.data(), n, std::min<size_t>(k, n), out);
+  return out;
 }
 
 Status Engine::setServerUserVector(const std::vector<float>& u) {
