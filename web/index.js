@@ -167,10 +167,10 @@ function isoTime(ms) {
 }
 
 function reportListenerError(error) {
-  // A listener's failure must not turn a successful engine call into a failed one.
-  queueMicrotask(() => {
-    throw error;
-  });
+  // A listener's failure must not turn a successful engine call into a failed one: report
+  // it as browsers report an event listener's exception (window 'error'), or log it.
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+  else console.error(error);
 }
 
 class Engine {
