@@ -228,8 +228,8 @@ export interface Engine {
   exportState(options?: { now?: number; examples?: number }): StateExport;
   /** Calls `listener` after every change of the interest state; returns an unsubscribe function. */
   subscribe(listener: (change: StateChange) => void | Promise<void>): () => void;
-  /** Memory in use by the engine's wasm instance. */
-  memoryUsage(): { wasmHeapBytes: number };
+  /** For leak checks: the wasm heap in bytes (grows, never shrinks) and the JS values the wasm side holds handles to. */
+  memoryUsage(): { wasmHeapBytes: number; jsHandles: number };
   /** Frees the engine; later calls throw InterestEngineError with code 'disposed'. */
   dispose(): void;
 }

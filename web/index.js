@@ -508,10 +508,17 @@ class Engine {
     };
   }
 
-  /** Memory in use: the wasm heap (it grows, never shrinks) in bytes. */
+  /**
+   * For leak checks: the wasm heap in bytes (it grows, never shrinks) and the number of JS
+   * values the wasm side holds handles to (embind's emval table; steady when nothing leaks).
+   */
   memoryUsage() {
     this.#live();
-    return { wasmHeapBytes: this.#wasm.HEAP8.length };
+    const wasm = this.#wasm;
+    return {
+      wasmHeapBytes: wasm.HEAP8.length,
+      jsHandles: typeof wasm.count_emval_handles === 'function' ? wasm.count_emval_handles() : 0,
+    };
   }
 
   /** Frees the wasm instance. Further calls throw InterestEngineError('disposed'). */

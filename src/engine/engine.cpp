@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "engine/decay.h"
 #include "engine/kernels.h"
@@ -27,6 +28,15 @@ inline float attentionKernel(float cosine, float beta) {
 }
 
 std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 64)) + "'"; }
+
+/// A time for a message: whole milliseconds when it fits an int64 (casting a larger double
+/// is undefined behaviour; the fuzzer found times like -7.8e298), else %g.
+std::string timeText(double t) {
+  if (std::fabs(t) < 9.0e18) return std::to_string(static_cast<int64_t>(t));
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", t);
+  return buffer;
+}
 
 }  // namespace
 
@@ -122,9 +132,8 @@ Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs
       return Status(StatusCode::UnknownEventType, where + ": unknown event type code " + std::to_string(int(e.type)));
     if (!std::isfinite(e.timeMs)) return Status(StatusCode::NonFinite, where + ": time is not a finite number");
     if (e.timeMs < last)
-      return Status(StatusCode::OutOfOrder, where + ": time " + std::to_string(static_cast<int64_t>(e.timeMs)) +
-                                                " is earlier than an event already observed (" +
-                                                std::to_string(static_cast<int64_t>(last)) + ")");
+      return Status(StatusCode::OutOfOrder, where + ": time " + timeText(e.timeMs) +
+                                                " is earlier than an event already observed (" + timeText(last) + ")");
     if (e.type == EventType::Dwell && !(std::isfinite(e.value) && e.value >= 0))
       return Status(StatusCode::InvalidArgument, where + ": dwell needs value = seconds, a finite number >= 0");
     if (!std::isnan(e.value) && !std::isfinite(e.value))

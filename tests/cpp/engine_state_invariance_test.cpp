@@ -89,6 +89,8 @@ TEST_CASE("refused observes leave the state unchanged", "[state][invariance]") {
        StatusCode::NonFinite},
       {{{"i1", EventType::Click, kLast + 1}, {"", EventType::Click, kLast + 2}}, StatusCode::InvalidId},
       {{{"i1", EventType::Click, kLast + 1}, {"a\x01z", EventType::Click, kLast + 2}}, StatusCode::InvalidId},
+      // Found by fuzz/events_fuzz: the message used to cast this time to int64 (undefined behaviour).
+      {{{"i1", EventType::Click, -7.84591e+298}}, StatusCode::OutOfOrder},
   };
   for (const auto& [events, code] : cases) {
     const Status s = e->observe(events);
@@ -96,6 +98,8 @@ TEST_CASE("refused observes leave the state unchanged", "[state][invariance]") {
     CHECK(s.code() == code);
     CHECK(save(*e) == before);
   }
+  CHECK(e->observe({{"i1", EventType::Click, -7.84591e+298}}).message().find("time -7.84591e+298 is earlier") !=
+        std::string::npos);
   // Late-mode observes are validated the same way.
   CHECK(e->observe({{"i1", EventType::Click, 5}, {"i2", EventType::Click, 4}}, -inf).code() == StatusCode::OutOfOrder);
   CHECK(e->observe({{"i1", EventType::Click, 5}, {"i2", static_cast<EventType>(200), 6}}, -inf).code() ==
