@@ -62,9 +62,9 @@ function storageError(error, doing) {
   );
 }
 
-/** True when `applied` has folded in at least everything `other` has. */
+/** True when version vector `applied` (tab -> seq) has folded in everything `other` has. */
 function covers(applied, other) {
-  for (const [tab, seq] of Object.entries(other ?? {})) if ((applied.get(tab) ?? 0) < seq) return false;
+  for (const [tab, seq] of Object.entries(other ?? {})) if ((applied[tab] ?? 0) < seq) return false;
   return true;
 }
 
@@ -342,7 +342,8 @@ class Persistence extends EventTarget {
         const tx = this.#db.transaction([SNAPSHOTS, LOG], 'readwrite');
         const done = transactionDone(tx);
         const stored = await requestPromise(tx.objectStore(SNAPSHOTS).get(this.#key));
-        if (stored && ((stored.epoch ?? 0) > epoch || ((stored.epoch ?? 0) === epoch && !covers(this.#applied, stored.applied)))) {
+        // Checked against the vector captured with `state`: merges during the await don't count.
+        if (stored && ((stored.epoch ?? 0) > epoch || ((stored.epoch ?? 0) === epoch && !covers(applied, stored.applied)))) {
           // Another tab saved events this one has not received yet: retry once they arrive.
           tx.abort();
           await done.catch(() => {});

@@ -223,7 +223,8 @@ test('forget in one tab wipes the other tab and the stored state', async () => {
 test('a full IndexedDB (QuotaExceededError) is reported and the engine keeps working in memory', async () => {
   const context = await browser.newContext();
   const page = await openPage(context);
-  await setUpTab(page, `quota-${Date.now()}`, 20);
+  const dbName = `quota-${Date.now()}`;
+  await setUpTab(page, dbName, 20);
   const outcome = await page.evaluate(async () => {
     const events = [];
     window.persistence.addEventListener('error', (e) => events.push(e.detail.code));
@@ -253,10 +254,9 @@ test('a full IndexedDB (QuotaExceededError) is reported and the engine keeps wor
   assert.ok(outcome.events.includes('quota_exceeded'), JSON.stringify(outcome.events));
   assert.ok(outcome.errors.some((e) => e.startsWith('quota_exceeded: storage is full while saving the state')), JSON.stringify(outcome.errors));
   assert.ok(outcome.errors.some((e) => e.startsWith('quota_exceeded: storage is full while appending events')), JSON.stringify(outcome.errors));
+  // A tab opened now gets both events from the save made once space came back.
   const reloaded = await openPage(context);
-  const dbName = await page.evaluate(() => null);
-  assert.equal(dbName, null);
-  await reloaded.close();
+  assert.equal((await setUpTab(reloaded, dbName)).events, 2);
   assert.deepEqual(page.problems, []);
   await context.close();
 });
@@ -278,5 +278,40 @@ test('IndexedDB unavailable in the page: a storage_unavailable error, the engine
   assert.equal(outcome.flushed, false);
   assert.equal(outcome.events, 1);
   assert.equal(outcome.top, 'x');
+  await context.close();
+});
+
+test('a stored state that cannot be loaded (the page changed dim) is reported, then replaced', async () => {
+  const dbName = `dim-change-${Date.now()}`;
+  const context = await browser.newContext();
+  const old = await openPage(context);
+  await setUpTab(old, dbName);
+  await observeMany(old, 'old', 20, 0);
+  await old.evaluate(() => window.persistence.close());
+  await old.close();
+  const page = await openPage(context);
+  await ready(page);
+  const outcome = await page.evaluate(async (dbName) => {
+    const engine = await window.ie.createEngine({ dim: 8 });
+    engine.upsertItems(['x'], new Float32Array(8).fill(1));
+    const errors = [];
+    const persistence = await window.ie.enablePersistence(engine, { dbName, onError: (e) => errors.push(`${e.code}: ${e.message}`) });
+    const loaded = engine.stats().eventsObserved;
+    engine.observe({ item: 'x', type: 'like', time: 1 });
+    const flushed = await persistence.flush();
+    await persistence.close();
+    const again = await window.ie.createEngine({ dim: 8 });
+    const errors2 = [];
+    const p2 = await window.ie.enablePersistence(again, { dbName, onError: (e) => errors2.push(e.code) });
+    const reloaded = again.stats().eventsObserved;
+    await p2.close();
+    return { errors, loaded, flushed, reloaded, errors2 };
+  }, dbName);
+  assert.equal(outcome.errors.length, 1);
+  assert.match(outcome.errors[0], /^load_failed: the stored state could not be loaded \(dimension_mismatch\): state: saved with dim 16, the engine's dimension is 8/);
+  assert.equal(outcome.loaded, 0);
+  assert.equal(outcome.flushed, true, 'the unusable snapshot does not block saving');
+  assert.equal(outcome.reloaded, 1);
+  assert.deepEqual(outcome.errors2, []);
   await context.close();
 });
