@@ -77,13 +77,14 @@ class Writer {
   explicit Writer(std::vector<uint8_t>& out) : out_(out) {}
   template <typename T>
   void put(T v) {
-    uint8_t bytes[sizeof(T)];
-    std::memcpy(bytes, &v, sizeof(T));
-    out_.insert(out_.end(), bytes, bytes + sizeof(T));
+    const size_t at = out_.size();
+    out_.resize(at + sizeof(T));
+    std::memcpy(out_.data() + at, &v, sizeof(T));
   }
   void putBytes(const void* p, size_t n) {
-    const uint8_t* b = static_cast<const uint8_t*>(p);
-    out_.insert(out_.end(), b, b + n);
+    const size_t at = out_.size();
+    out_.resize(at + n);
+    if (n) std::memcpy(out_.data() + at, p, n);
   }
   size_t size() const { return out_.size(); }
   // Sections: begin writes the tag and a placeholder length, end patches the length.

@@ -1,10 +1,13 @@
 // Soak: a long run of events and re-ranks through the JS API in node, checking that
 // memory stops growing once warmed up and that no handles leak.
-//   npm run soak                                  1,000,000 events, 100,000 re-ranks
+//   npm run soak                                     1,000,000 events, 100,000 re-ranks
 //   node --expose-gc tests/js/soak.js 100000 10000   any other size
-// Prints the wasm heap (HEAP8.length) and node's heap after warm-up (first 10% of the
-// run) and at the end; fails (exit 1) when either grew by 1% or more, or the count of
-// embind value handles changed.
+// Warm-up is the first 20% of the run. Memory is sampled (after forced GC) at every 1% of
+// the run from then on; "after warm-up" is the median of the first 5 samples (20-24%),
+// "at the end" the median of the last 5 (96-100%): single snapshots of node's heap swing
+// by +-100 KB with V8's JIT (code space, tiering metadata), which is not growth. Prints
+// wasm heap (HEAP8.length), node's heap and the embind handle count; fails (exit 1) when
+// the wasm heap or node's heap grew by 1% or more, or handles leaked.
 import { fileURLToPath } from 'node:url';
 import { createEngine } from '../../web/index.js';
 
@@ -25,7 +28,7 @@ function snapshot(engine) {
 const mb = (n) => `${(n / 1048576).toFixed(2)} MB`;
 
 /** Runs the soak; returns the measurements (throws nothing; the caller judges). */
-export async function runSoak({ events: totalEvents = 1_000_000, reranks: totalReranks = 100_000, dim = 64, log = console.log } = {}) {
+export async function runSoak({ events: totalEvents = 1_000_000, reranks: totalReranks = 100_000, dim = 64, log = console.log, samples = 0 } = {}) {
   const engine = await createEngine({ dim, capacity: 20_000 });
   // A deterministic stream: a feed over 60,000 item ids of which the engine holds at most
   // 20,000 (LRU churn), events on items whose vector may not have arrived (pending).
@@ -46,14 +49,26 @@ export async function runSoak({ events: totalEvents = 1_000_000, reranks: totalR
   let observed = 0;
   let upsertCursor = 20_000;
   let saved = 0;
+  const step = Math.max(1, Math.floor(totalReranks / 100));
+  const warmAt = 20 * step;
+  const taken = [];  // snapshots from warm-up on, one per 1% of the run
+  const median = (key, list) => list.map((x) => x[key]).sort((a, b) => a - b)[Math.floor(list.length / 2)];
+  const summarise = (list) => ({
+    wasmHeap: median('wasmHeap', list), jsHeapUsed: median('jsHeapUsed', list), external: median('external', list),
+    rss: median('rss', list), jsHandles: Math.max(...list.map((x) => x.jsHandles)),
+  });
   let warm = null;
-  const warmAt = Math.floor(totalReranks / 10);
   const started = performance.now();
   for (let loop = 0; loop < totalReranks; loop++) {
-    if (loop === warmAt) {
-      warm = snapshot(engine);
-      log(`after warm-up (${observed} events, ${loop} re-ranks): wasm heap ${mb(warm.wasmHeap)}, JS heap used ${mb(warm.jsHeapUsed)}, ` +
-          `external ${mb(warm.external)}, rss ${mb(warm.rss)}, wasm-held JS handles ${warm.jsHandles}`);
+    if (loop >= warmAt && loop % step === 0) {
+      taken.push(snapshot(engine));
+      if (taken.length === 5) {
+        warm = summarise(taken);
+        log(`after warm-up (${observed} events, ${loop} re-ranks; median of 5 samples from ${warmAt}): wasm heap ${mb(warm.wasmHeap)}, ` +
+            `JS heap used ${mb(warm.jsHeapUsed)}, external ${mb(warm.external)}, rss ${mb(warm.rss)}, wasm-held JS handles ${warm.jsHandles}`);
+      }
+      if (samples && taken.length % Math.max(1, Math.floor(80 / samples)) === 0)
+        log(`  ${loop} re-ranks: wasm heap ${mb(taken.at(-1).wasmHeap)}, JS heap used ${mb(taken.at(-1).jsHeapUsed)}`);
     }
     // Events: batches of 1..2*eventsPerLoop-1, so the total comes out right on average.
     let want = Math.min(totalEvents - observed, loop === totalReranks - 1 ? totalEvents - observed : 1 + rand(2 * eventsPerLoop - 1));
@@ -89,7 +104,8 @@ export async function runSoak({ events: totalEvents = 1_000_000, reranks: totalR
       engine.exportState({ now: time });
     }
   }
-  const end = snapshot(engine);
+  taken.push(snapshot(engine));
+  const end = summarise(taken.slice(-5));
   const seconds = (performance.now() - started) / 1000;
   const growth = (a, b) => (b - a) / a;
   const result = {
@@ -103,7 +119,7 @@ export async function runSoak({ events: totalEvents = 1_000_000, reranks: totalR
     wasmGrowth: growth(warm.wasmHeap, end.wasmHeap),
     jsGrowth: growth(warm.jsHeapUsed, end.jsHeapUsed),
   };
-  log(`at the end (${observed} events, ${totalReranks} re-ranks, ${seconds.toFixed(1)} s): wasm heap ${mb(end.wasmHeap)}, ` +
+  log(`at the end (${observed} events, ${totalReranks} re-ranks, ${seconds.toFixed(1)} s; median of the last 5 samples): wasm heap ${mb(end.wasmHeap)}, ` +
       `JS heap used ${mb(end.jsHeapUsed)}, external ${mb(end.external)}, rss ${mb(end.rss)}, wasm-held JS handles ${end.jsHandles}`);
   log(`growth after warm-up: wasm heap ${(100 * result.wasmGrowth).toFixed(3)}%, JS heap ${(100 * result.jsGrowth).toFixed(3)}%; ` +
       `state ${result.stateBytes} bytes; stats ${JSON.stringify(engine.stats())}`);
