@@ -1,7 +1,6 @@
 #include "engine/state_format.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -21,7 +20,7 @@ namespace {
 // Checksum. Table-driven CRC-32; the table is built once (constexpr, no static init order).
 // ---------------------------------------------------------------------------
 struct CrcTable {
-  std::array<uint32_t, 256> t{};
+  uint32_t t[256] = {};  // a plain array: indexing stays a load even in unoptimised builds
   constexpr CrcTable() {
     for (uint32_t i = 0; i < 256; ++i) {
       uint32_t c = i;
@@ -362,8 +361,9 @@ void writeId(Writer& w, const std::string& id) {
 }  // namespace
 
 uint32_t stateChecksum(const uint8_t* data, size_t size) {
+  const uint32_t* table = kCrc.t;
   uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < size; ++i) c = kCrc.t[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+  for (size_t i = 0; i < size; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
   return c ^ 0xFFFFFFFFu;
 }
 
