@@ -7,6 +7,15 @@ cd "$(dirname "$0")/.."
 
 echo "== native C++ tests (ctest)"
 ctest --test-dir build/native --output-on-failure -j2
+# Native tests again under AddressSanitizer + UndefinedBehaviorSanitizer (build/asan,
+# incremental). Always on in CI; IE_SKIP_ASAN=1 skips it locally.
+if [ "${IE_SKIP_ASAN:-0}" != 1 ] || [ -n "${CI:-}" ]; then
+  echo "== native C++ tests under ASan + UBSan (build/asan)"
+  [ -f build/asan/CMakeCache.txt ] || cmake -S . -B build/asan -DIE_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build build/asan -j "${IE_JOBS:-2}" --target ie_tests
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build/asan --output-on-failure -j2
+fi
 echo "== engine C++ tests compiled to wasm (ctest, node)"
 ctest --test-dir build/wasm --output-on-failure
 echo "== TypeScript declarations (tsc --strict)"

@@ -17,6 +17,7 @@
 
 #include "engine/engine.h"
 #include "engine/kernels.h"
+#include "engine/state_format.h"
 
 using emscripten::typed_memory_view;
 using emscripten::val;
@@ -149,7 +150,8 @@ class RawEngine {
     for (size_t i = 0; i < evicted_.size(); ++i) out.set(i, evicted_[i]);
     return out;
   }
-  int observe(size_t count, size_t usedBytes) {
+  // notBefore: the earliest time the first event may have (-Infinity: late events merge).
+  int observe(size_t count, size_t usedBytes, double notBefore) {
     IE_RECORD(splitIds(bytes_, usedBytes, count, ids_));
     if (codes_.size() < count || times_.size() < count || floats_.size() < count)
       return record(ie::Status(ie::StatusCode::InvalidArgument, "event buffers not staged"));
@@ -160,7 +162,7 @@ class RawEngine {
       events_[i].timeMs = times_[i];
       events_[i].value = floats_[i];
     }
-    return record(engine_->observe(events_));
+    return record(engine_->observe(events_, notBefore));
   }
 
   // ---- ranking
@@ -247,6 +249,62 @@ class RawEngine {
   int setServerUserVector(size_t count) {
     return record(engine_->setServerUserVector(std::vector<float>(floats_.begin(), floats_.begin() + count)));
   }
+  // ---- state format (state_format.h)
+  val saveState() {
+    if (record(ie::encodeState(*engine_, stateOut_)) != 0) stateOut_.clear();
+    return val(typed_memory_view(stateOut_.size(), stateOut_.data()));
+  }
+  int loadState(size_t n) {
+    if (n > bytes_.size()) return record(ie::Status(ie::StatusCode::InvalidArgument, "state bytes not staged"));
+    return record(ie::decodeState(bytes_.data(), n, *engine_));
+  }
+  // Plain fields for the "what does the engine know about me" export.
+  val stateSummary() const {
+    val out = val::object();
+    uint32_t consumed = 0, hidden = 0;
+    const ie::SeenItems& seen = engine_->seenItems();
+    for (uint64_t h : seen.order()) {
+      const uint8_t f = seen.flagsOfHash(h);
+      consumed += (f & ie::SeenItems::kConsumed) != 0;
+      hidden += (f & ie::SeenItems::kHidden) != 0;
+    }
+    out.set("consumedItems", consumed);
+    out.set("hiddenItems", hidden);
+    out.set("serverVector", engine_->longTerm().serverVector().size() == engine_->config().dim);
+    val pending = val::array();
+    const auto& events = engine_->pending();
+    for (size_t i = 0; i < events.size(); ++i) {
+      val e = val::object();
+      e.set("item", events[i].item);
+      e.set("type", std::string(ie::eventTypeName(events[i].type)));
+      e.set("time", events[i].timeMs);
+      e.set("value", events[i].value);
+      pending.set(i, e);
+    }
+    out.set("pendingEvents", pending);
+    return out;
+  }
+  // For each active interest slot (short-term, or negative): its decayed strength and the
+  // k stored items closest to its direction.
+  val interestExamples(double now, size_t k, bool negative) {
+    ie::MultiInterest& m = negative ? engine_->negative() : engine_->shortTerm();
+    const std::vector<double> strengths = m.strengths(now);
+    val out = val::array();
+    unsigned n = 0;
+    for (uint32_t slot = 0; slot < m.slotCount(); ++slot) {
+      if (!(strengths[slot] > 0)) continue;
+      val entry = val::object();
+      entry.set("strength", strengths[slot]);
+      entry.set("items", slotIds(engine_->nearestItems(m.sums().data() + static_cast<size_t>(slot) * m.stride(), k)));
+      out.set(n++, entry);
+    }
+    return out;
+  }
+  val longTermExamples(double now, size_t k) {
+    const std::vector<float>& u = engine_->longTermVector(now);
+    return slotIds(engine_->nearestItems(u.data(), k));
+  }
+
   bool hasItem(std::string id) const { return engine_->items().find(id) != ie::IdIndex::kNone; }
   void resetInterest() { engine_->resetInterest(); }
 
@@ -257,6 +315,11 @@ class RawEngine {
   int record(ie::Status status) {
     last_ = std::move(status);
     return static_cast<int>(last_.code());
+  }
+  val slotIds(const std::vector<uint32_t>& slots) const {
+    val ids = val::array();
+    for (size_t i = 0; i < slots.size(); ++i) ids.set(i, engine_->items().id(slots[i]));
+    return ids;
   }
   static ie::RankOptions options(double now, const float* server, double k, bool excludeConsumed, bool explain) {
     ie::RankOptions o;
@@ -270,7 +333,7 @@ class RawEngine {
 
   std::unique_ptr<ie::Engine> engine_;
   ie::Status last_;
-  std::vector<uint8_t> bytes_, codes_;
+  std::vector<uint8_t> bytes_, codes_, stateOut_;
   std::vector<float> floats_, contributions_, vectorOut_;
   std::vector<double> times_;
   std::vector<int32_t> support_;
@@ -317,6 +380,11 @@ EMSCRIPTEN_BINDINGS(interest_engine) {
       .function("shortTermStrengths", &RawEngine::shortTermStrengths)
       .function("stats", &RawEngine::stats)
       .function("setServerUserVector", &RawEngine::setServerUserVector)
+      .function("saveState", &RawEngine::saveState)
+      .function("loadState", &RawEngine::loadState)
+      .function("stateSummary", &RawEngine::stateSummary)
+      .function("interestExamples", &RawEngine::interestExamples)
+      .function("longTermExamples", &RawEngine::longTermExamples)
       .function("hasItem", &RawEngine::hasItem)
       .function("resetInterest", &RawEngine::resetInterest)
       .function("lastError", &RawEngine::lastError)

@@ -196,8 +196,15 @@ export interface Engine {
    * changes; errors: corrupt_data, truncated, unsupported_version, dimension_mismatch.
    */
   loadCatalog(bytes: Uint8Array | ArrayBuffer): { loaded: number; evicted: string[] };
-  /** Observes one event or several, in time order. */
-  observe(events: InterestEvent | readonly InterestEvent[]): void;
+  /**
+   * Observes one event or several, in time order: each call's events are non-decreasing in
+   * time and not earlier than the newest event this page observed itself (else
+   * 'out_of_order'). With `allowLate`, the events (still ordered among themselves) may be
+   * older than events already observed and are merged where they belong in time; this is
+   * how events from other tabs are applied. Events merged that way or brought by loadState
+   * never make the page's own later events out of order.
+   */
+  observe(events: InterestEvent | readonly InterestEvent[], options?: { allowLate?: boolean }): void;
   /** Re-ranks candidates. */
   rerank(ids: readonly ItemId[], options?: RankOptions): RankResult;
   /** Ranks all stored items and returns the k best. */
@@ -210,11 +217,141 @@ export interface Engine {
   setUserVector(vector: Float32Array | readonly number[] | null): void;
   /** True when the engine holds a vector for the id. */
   hasItem(id: ItemId): boolean;
-  /** Forgets the in-memory interest state (items stay). */
+  /** Forgets the in-memory interest state (items stay). Storage is rewritten at the next save. */
   reset(): void;
+  /**
+   * Forgets everything about the user: memory at once, and the stored state and other tabs'
+   * copies through the attached persistence. Rejects (with a PersistenceError) only when
+   * storage could not be wiped; memory is wiped regardless.
+   */
+  forget(): Promise<void>;
+  /**
+   * The interest state as bytes (format v1, src/engine/state_format.h): everything the engine
+   * learned plus its run-time tunables, not the items. 19,044 bytes empty at dim 64; at most
+   * 53,538 bytes with default settings and 36-byte ids, whatever the history length.
+   */
+  saveState(): Uint8Array;
+  /**
+   * Replaces the interest state with saved bytes (items stay; the state's tunables replace the
+   * current ones). Throws 'truncated', 'corrupt_data', 'unsupported_version' or
+   * 'dimension_mismatch' and then leaves the engine unchanged.
+   */
+  loadState(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): void;
+  /** What the engine believes about the user, as JSON a person can read. */
+  exportState(options?: { now?: number; examples?: number }): StateExport;
+  /** Calls `listener` after every change of the interest state; returns an unsubscribe function. */
+  subscribe(listener: (change: StateChange) => void | Promise<void>): () => void;
+  /** For leak checks: the wasm heap in bytes (grows, never shrinks) and the JS values the wasm side holds handles to. */
+  memoryUsage(): { wasmHeapBytes: number; jsHandles: number };
   /** Frees the engine; later calls throw InterestEngineError with code 'disposed'. */
   dispose(): void;
 }
+
+/** A change of the interest state, as passed to subscribe() listeners. */
+export type StateChange =
+  | { type: 'observe'; events: { item: string; type: EventType; time: number; value?: number }[]; late: boolean }
+  | { type: 'items' | 'configure' | 'userVector' | 'reset' | 'load' | 'forget' };
+
+/** An event in an export: `at` is the ISO time (null when out of Date's range), `time` the ms. */
+export interface ExportedEvent {
+  item: string;
+  type: EventType;
+  at: string | null;
+  time: number;
+  value?: number;
+  /** Recent events only: the signed weight the event was given. */
+  weight?: number;
+}
+
+/** exportState(): what the engine believes about the user, in plain fields. */
+export interface StateExport {
+  format: 'interest-engine export 1';
+  about: string;
+  exportedAt: string | null;
+  summary: {
+    eventsObserved: number;
+    lastEventAt: string | null;
+    /** Items remembered as consumed (clicked, liked, bought, ...). */
+    consumedItems: number;
+    /** Items remembered as hidden ("not interested"). */
+    hiddenItems: number;
+    pendingEvents: number;
+    pendingDropped: number;
+    itemsHeld: number;
+  };
+  /** Short-term interests: decayed strength and the stored items most like each. */
+  interests: { strength: number; itemsLikeThis: string[] }[];
+  /** What skips and hides taught it to avoid, the same way. */
+  avoiding: { strength: number; itemsLikeThis: string[] }[];
+  longTerm: {
+    /** Decayed weight of the events behind the long-term vector. */
+    evidence: number;
+    norm: number;
+    includesServerVector: boolean;
+    itemsLikeThis: string[];
+    vector: number[];
+  };
+  recentEvents: ExportedEvent[];
+  pendingEvents: ExportedEvent[];
+  settings: Engine['config'];
+}
+
+/** Error codes of the storage layer. */
+export type PersistenceErrorCode =
+  | 'storage_unavailable'
+  | 'quota_exceeded'
+  | 'storage_failed'
+  | 'load_failed'
+  | 'merge_failed';
+
+/** A storage problem; the engine keeps working in memory. */
+export class PersistenceError extends Error {
+  readonly code: PersistenceErrorCode;
+  readonly cause?: unknown;
+  constructor(code: PersistenceErrorCode, message: string, cause?: unknown);
+}
+
+export interface PersistenceOptions {
+  /** IndexedDB database name. Default 'interest-engine'. */
+  dbName?: string;
+  /** Which state in the database (one per user profile or engine). Default 'default'. */
+  key?: string;
+  /** A change is saved at most this many ms later. Default 1000. */
+  debounceMs?: number;
+  /** Share events with other tabs of the origin (BroadcastChannel). Default true. */
+  multiTab?: boolean;
+  /** Called with every storage error (also dispatched as an 'error' event). */
+  onError?: (error: PersistenceError) => void;
+  /** The IndexedDB factory to use (default globalThis.indexedDB; undefined = unavailable). */
+  indexedDB?: IDBFactory | undefined;
+  /** The BroadcastChannel constructor to use (default globalThis.BroadcastChannel). */
+  BroadcastChannel?: typeof BroadcastChannel | undefined;
+}
+
+/**
+ * Persistence attached to an engine. Events: 'error' (detail: PersistenceError), 'save'
+ * (detail: {bytes}), 'remotechange' (detail: {type: 'events' | 'forget', ...}): another tab
+ * changed the state.
+ */
+export interface Persistence extends EventTarget {
+  /** True while IndexedDB is open and usable. */
+  readonly available: boolean;
+  /** This tab's id in the shared event log. */
+  readonly tabId: string;
+  readonly lastError: PersistenceError | null;
+  readonly lastSavedAt: number | null;
+  /** Saves now; resolves true when written, false when storage is unavailable or a peer's events are still in flight. */
+  flush(): Promise<boolean>;
+  /** Saves a last time, then detaches (the engine keeps working). */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads the stored state into the engine (if any) and keeps it saved in IndexedDB,
+ * shared with the origin's other tabs. Never rejects for storage problems: they go to
+ * onError and the 'error' event, and the engine keeps working in memory.
+ */
+export function enablePersistence(engine: Engine, options?: PersistenceOptions): Promise<Persistence>;
 
 /** Error codes an engine call can throw. */
 export type ErrorCode =

@@ -4,6 +4,8 @@
 // before native code sees it, moves bulk data through typed arrays in one call per
 // batch, and returns plain objects and typed arrays that the caller owns.
 
+export { enablePersistence, PersistenceError } from './persistence.js';
+
 /** Error thrown by every engine call; `code` is a stable snake_case name. */
 export class InterestEngineError extends Error {
   constructor(code, message) {
@@ -186,12 +188,28 @@ function checkRankOptions(options) {
   if (options.explain !== undefined && typeof options.explain !== 'boolean') fail('invalid_argument', 'explain must be a boolean');
 }
 
+function isoTime(ms) {
+  // Date covers +-8.64e15 ms; a time outside it (possible: times are the caller's) has no ISO form.
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
+}
+
+function reportListenerError(error) {
+  // A listener's failure must not turn a successful engine call into a failed one: report
+  // it as browsers report an event listener's exception (window 'error'), or log it.
+  if (typeof globalThis.reportError === 'function') globalThis.reportError(error);
+  else console.error(error);
+}
+
 class Engine {
   #wasm;
   #raw;
   #backend;
   #dim;
   #disposed = false;
+  #listeners = new Set();
+  // Time of the newest event this page observed itself: its own events must come in time
+  // order; events merged from elsewhere (loadState, other tabs, allowLate) may interleave.
+  #localLast = -Infinity;
 
   constructor(wasm, raw, backend) {
     this.#wasm = wasm;
@@ -236,6 +254,32 @@ class Engine {
     checkConfig(changes, { requireDim: false });
     for (const key of [...LOAD_OPTIONS, 'int8']) if (key in changes) fail('invalid_argument', `option ${key} only applies to createEngine`);
     this.#check(raw.reconfigure(changes));
+    this.#emit({ type: 'configure' });
+  }
+
+  /**
+   * Calls `listener(change)` after every call that changed the interest state:
+   * {type: 'observe', events, late}, 'items' (pending events resolved), 'configure',
+   * 'userVector', 'reset', 'load', and 'forget' (forget() awaits what it returns).
+   * Returns a function that unsubscribes.
+   */
+  subscribe(listener) {
+    this.#live();
+    if (typeof listener !== 'function') fail('invalid_argument', 'listener must be a function');
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #emit(change) {
+    const results = [];
+    for (const listener of [...this.#listeners]) {
+      try {
+        results.push(listener(change));
+      } catch (error) {
+        reportListenerError(error);
+      }
+    }
+    return results;
   }
 
   /** Inserts or replaces items. Returns the ids evicted to make room (LRU). */
@@ -245,8 +289,11 @@ class Engine {
     const floats = toFloat32(vectors, list.length * this.#dim, 'vectors');
     const bytes = this.#stageIds(raw, list);
     raw.stageFloats(floats.length).set(floats);
+    const pendingBefore = this.#listeners.size ? raw.stats().pendingEvents : 0;
     this.#check(raw.upsert(list.length, bytes));
-    return list.length && raw.evicted().length ? raw.evicted() : [];
+    const evicted = list.length && raw.evicted().length ? raw.evicted() : [];
+    if (pendingBefore && raw.stats().pendingEvents !== pendingBefore) this.#emit({ type: 'items' });
+    return evicted;
   }
 
   /**
@@ -266,9 +313,18 @@ class Engine {
     return { loaded: raw.loadedCount(), evicted: raw.evicted() };
   }
 
-  /** Observes one event or an array of events, in time order. */
-  observe(eventOrEvents) {
+  /**
+   * Observes one event or an array of events, in time order. With {allowLate: true} the
+   * events (still in time order among themselves) may be older than events already
+   * observed: they are merged where they belong in time (other tabs, other devices).
+   */
+  observe(eventOrEvents, options = {}) {
     const raw = this.#live();
+    if (options === null || typeof options !== 'object') fail('invalid_argument', 'options must be an object');
+    for (const key of Object.keys(options)) if (key !== 'allowLate') fail('invalid_argument', `unknown option '${key}'`);
+    if (options.allowLate !== undefined && typeof options.allowLate !== 'boolean')
+      fail('invalid_argument', 'allowLate must be a boolean');
+    const allowLate = options.allowLate === true;
     const events = Array.isArray(eventOrEvents) ? eventOrEvents : [eventOrEvents];
     const n = events.length;
     const ids = new Array(n);
@@ -295,7 +351,17 @@ class Engine {
     raw.stageCodes(n).set(codes);
     raw.stageTimes(n).set(times);
     raw.stageFloats(n).set(values);
-    this.#check(raw.observe(n, bytes));
+    this.#check(raw.observe(n, bytes, allowLate ? -Infinity : this.#localLast));
+    if (n === 0) return;
+    if (!allowLate) this.#localLast = times[n - 1];
+    if (this.#listeners.size) {
+      const copies = new Array(n);
+      for (let i = 0; i < n; i++) {
+        copies[i] = { item: list[i], type: EVENT_TYPES[codes[i]], time: times[i] };
+        if (!Number.isNaN(values[i])) copies[i].value = values[i];
+      }
+      this.#emit({ type: 'observe', events: copies, late: allowLate });
+    }
   }
 
   /** Re-ranks candidates: a permutation of `ids` (truncated to k), best first. */
@@ -376,11 +442,13 @@ class Engine {
     const raw = this.#live();
     if (vector === null) {
       this.#check(raw.setServerUserVector(0));
+      this.#emit({ type: 'userVector' });
       return;
     }
     const floats = toFloat32(vector, this.#dim, 'user vector');
     raw.stageFloats(floats.length).set(floats);
     this.#check(raw.setServerUserVector(floats.length));
+    this.#emit({ type: 'userVector' });
   }
 
   /** True when the engine holds a vector for this id. */
@@ -392,6 +460,112 @@ class Engine {
   /** Forgets the user's interest state in memory (items stay). */
   reset() {
     this.#live().resetInterest();
+    this.#localLast = -Infinity;
+    this.#emit({ type: 'reset' });
+  }
+
+  /**
+   * Forgets everything about the user: the in-memory state now, and the stored copy (and
+   * other tabs' copies) through whatever persistence is attached. Resolves when storage is
+   * wiped; rejects with that error when it could not be (memory is wiped regardless).
+   */
+  async forget() {
+    this.#live().resetInterest();
+    this.#localLast = -Infinity;
+    await Promise.all(this.#emit({ type: 'forget' }));
+  }
+
+  /**
+   * The interest state as bytes (state format v1, see src/engine/state_format.h): what the
+   * engine learned and its run-time tunables, not the items. About 19 KB at dim 64 when
+   * empty, at most ~54 KB with default settings and UUID-length ids.
+   */
+  saveState() {
+    const raw = this.#live();
+    const view = raw.saveState();
+    if (view.length === 0) fail(raw.lastErrorCode(), raw.lastError());
+    return view.slice();
+  }
+
+  /**
+   * Replaces the interest state with a saved one (items stay). Refused with 'truncated',
+   * 'corrupt_data', 'unsupported_version' or 'dimension_mismatch'; the engine is then unchanged.
+   */
+  loadState(bytes) {
+    const raw = this.#live();
+    let view;
+    if (bytes instanceof Uint8Array) view = bytes;
+    else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
+    else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    else fail('invalid_argument', 'state must be a Uint8Array or an ArrayBuffer');
+    raw.stageBytes(view.length).set(view);
+    this.#check(raw.loadState(view.length));
+    this.#emit({ type: 'load' });
+  }
+
+  /**
+   * What the engine believes about the user, as plain JSON a person can read: recent and
+   * pending events with ISO times, interests with the stored items most like them, the
+   * long-term vector's summary, consumed/hidden counts and the settings.
+   */
+  exportState(options = {}) {
+    const raw = this.#live();
+    if (options === null || typeof options !== 'object') fail('invalid_argument', 'options must be an object');
+    const now = checkNow(options.now);
+    const examples = options.examples === undefined ? 5 : checkK(options.examples, 0);
+    const stats = raw.stats();
+    const summary = raw.stateSummary();
+    const longTerm = raw.longTermVector(now).slice();
+    let norm = 0;
+    for (const x of longTerm) norm += x * x;
+    const interests = (negative) =>
+      raw.interestExamples(now, examples, negative).map((e) => ({ strength: e.strength, itemsLikeThis: e.items }));
+    const event = (e, withWeight) => {
+      const out = { item: e.item, type: e.type, at: isoTime(e.time), time: e.time };
+      if (e.type === 'dwell' || (e.value !== 0 && !Number.isNaN(e.value))) out.value = e.value;
+      if (withWeight) out.weight = e.weight;
+      return out;
+    };
+    const config = raw.config();
+    return {
+      format: 'interest-engine export 1',
+      about: 'What this engine has learned on this device from your own activity. It is not sent anywhere.',
+      exportedAt: isoTime(now),
+      summary: {
+        eventsObserved: stats.eventsObserved,
+        lastEventAt: isoTime(stats.lastEventTime),
+        consumedItems: summary.consumedItems,
+        hiddenItems: summary.hiddenItems,
+        pendingEvents: stats.pendingEvents,
+        pendingDropped: stats.pendingDropped,
+        itemsHeld: stats.items,
+      },
+      interests: interests(false),
+      avoiding: interests(true),
+      longTerm: {
+        evidence: raw.longTermMass(now),
+        norm: Math.sqrt(norm),
+        includesServerVector: summary.serverVector,
+        itemsLikeThis: raw.longTermExamples(now, examples),
+        vector: Array.from(longTerm),
+      },
+      recentEvents: raw.recentEvents().map((e) => event(e, true)),
+      pendingEvents: summary.pendingEvents.map((e) => event(e, false)),
+      settings: config,
+    };
+  }
+
+  /**
+   * For leak checks: the wasm heap in bytes (it grows, never shrinks) and the number of JS
+   * values the wasm side holds handles to (embind's emval table; steady when nothing leaks).
+   */
+  memoryUsage() {
+    this.#live();
+    const wasm = this.#wasm;
+    return {
+      wasmHeapBytes: wasm.HEAP8.length,
+      jsHandles: typeof wasm.count_emval_handles === 'function' ? wasm.count_emval_handles() : 0,
+    };
   }
 
   /** Frees the wasm instance. Further calls throw InterestEngineError('disposed'). */

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 #include "engine/catalog_format.h"
 #include "engine/decay.h"
@@ -28,6 +29,15 @@ inline float attentionKernel(float cosine, float beta) {
 }
 
 std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 64)) + "'"; }
+
+/// A time for a message: whole milliseconds when it fits an int64 (casting a larger double
+/// is undefined behaviour; the fuzzer found times like -7.8e298), else %g.
+std::string timeText(double t) {
+  if (std::fabs(t) < 9.0e18) return std::to_string(static_cast<int64_t>(t));
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%g", t);
+  return buffer;
+}
 
 }  // namespace
 
@@ -123,8 +133,10 @@ void Engine::applyPendingFor(const std::vector<uint32_t>& slots) {
   stats_.pendingCount = static_cast<uint32_t>(pending_.size());
 }
 
-Status Engine::observe(const std::vector<EventInput>& events) {
-  double last = stats_.lastEventTimeMs;
+Status Engine::observe(const std::vector<EventInput>& events) { return observe(events, stats_.lastEventTimeMs); }
+
+Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs) {
+  double last = notBeforeMs;
   for (size_t i = 0; i < events.size(); ++i) {
     const EventInput& e = events[i];
     Status idStatus = ItemStore::validateId(e.item);
@@ -134,9 +146,8 @@ Status Engine::observe(const std::vector<EventInput>& events) {
       return Status(StatusCode::UnknownEventType, where + ": unknown event type code " + std::to_string(int(e.type)));
     if (!std::isfinite(e.timeMs)) return Status(StatusCode::NonFinite, where + ": time is not a finite number");
     if (e.timeMs < last)
-      return Status(StatusCode::OutOfOrder, where + ": time " + std::to_string(static_cast<int64_t>(e.timeMs)) +
-                                                " is earlier than an event already observed (" +
-                                                std::to_string(static_cast<int64_t>(last)) + ")");
+      return Status(StatusCode::OutOfOrder, where + ": time " + timeText(e.timeMs) +
+                                                " is earlier than an event already observed (" + timeText(last) + ")");
     if (e.type == EventType::Dwell && !(std::isfinite(e.value) && e.value >= 0))
       return Status(StatusCode::InvalidArgument, where + ": dwell needs value = seconds, a finite number >= 0");
     if (!std::isnan(e.value) && !std::isfinite(e.value))
@@ -155,15 +166,19 @@ Status Engine::observe(const std::vector<EventInput>& events) {
       store_.touch(slot);
       apply(slot, e.type, weight, e.timeMs);
     } else if (config_.pendingCapacity > 0) {
-      if (pending_.size() >= config_.pendingCapacity) {
+      // Pending events stay in time order (a late event is inserted where it belongs);
+      // beyond capacity the oldest goes, which may be the late event itself.
+      auto pos = std::upper_bound(pending_.begin(), pending_.end(), e.timeMs,
+                                  [](double t, const Event& p) { return t < p.timeMs; });
+      pending_.insert(pos, Event{std::string(e.item), e.type, e.timeMs, e.value});
+      if (pending_.size() > config_.pendingCapacity) {
         pending_.erase(pending_.begin());
         ++stats_.pendingDropped;
       }
-      pending_.push_back(Event{std::string(e.item), e.type, e.timeMs, e.value});
     } else {
       ++stats_.pendingDropped;
     }
-    stats_.lastEventTimeMs = e.timeMs;
+    stats_.lastEventTimeMs = std::max(stats_.lastEventTimeMs, e.timeMs);
     ++stats_.eventsObserved;
   }
   stats_.pendingCount = static_cast<uint32_t>(pending_.size());
@@ -466,6 +481,17 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
   finishRanking(nullptr, n, truncated, demoted, result);
   // For recommend, order entries are slots (identical to indices here).
   return Status::ok();
+}
+
+std::vector<uint32_t> Engine::nearestItems(const float* query, size_t k) {
+  std::vector<uint32_t> out;
+  const uint32_t n = store_.size();
+  if (n == 0 || k == 0) return out;
+  totals_.resize(n);
+  scoreRows(store_.rows(), store_.stride(), nullptr, n, query, totals_.data());
+  for (uint32_t i = 0; i < n; ++i) totals_[i] *= store_.inverseNorm(i);
+  selectTopK(totals_.data(), n, std::min<size_t>(k, n), out);
+  return out;
 }
 
 Status Engine::setServerUserVector(const std::vector<float>& u) {

@@ -105,6 +105,15 @@ class Engine {
   /// observed). An event whose item has no vector yet is kept pending (bounded).
   Status observe(const std::vector<EventInput>& events);
 
+  /// Observes events that may be older than events already observed ("late" events, e.g.
+  /// merged from another tab or device): within the call times must be non-decreasing and
+  /// the first must be >= `notBeforeMs` (OutOfOrder otherwise; pass -infinity for no bound).
+  /// A late event lands where it belongs in time: it joins the recent events and pending
+  /// events in time order and enters the interest state with the decay its age implies;
+  /// stats().lastEventTimeMs becomes the newest time seen. observe(events) is
+  /// observe(events, stats().lastEventTimeMs).
+  Status observe(const std::vector<EventInput>& events, double notBeforeMs);
+
   /// Re-ranks candidates (see the contract above).
   Status rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result);
 
@@ -135,7 +144,11 @@ class Engine {
   std::vector<double> shortTermStrengths(double nowMs) const { return shortTerm_.strengths(nowMs); }
   uint32_t shortTermQueries(double nowMs, std::vector<float>& out) const { return shortTerm_.queries(nowMs, out); }
 
-  // Parts of the state, for the state format.
+  /// The `k` stored items closest in cosine to a padded query vector (stride floats),
+  /// best first, as slots. For the "what do you know about me" view.
+  std::vector<uint32_t> nearestItems(const float* query, size_t k);
+
+  // Parts of the state, for the state format (state_format.h).
   LongTermInterest& longTerm() { return longTerm_; }
   MultiInterest& shortTerm() { return shortTerm_; }
   MultiInterest& negative() { return negative_; }
@@ -143,6 +156,10 @@ class Engine {
   SeenItems& seen() { return seen_; }
   std::vector<Event>& pending() { return pending_; }
   EngineStats& mutableStats() { return stats_; }
+  const LongTermInterest& longTerm() const { return longTerm_; }
+  const MultiInterest& shortTerm() const { return shortTerm_; }
+  const MultiInterest& negative() const { return negative_; }
+  const std::vector<Event>& pending() const { return pending_; }
 
  private:
   explicit Engine(const EngineConfig& config);

@@ -46,10 +46,17 @@ void LongTermInterest::add(const float* v, float weight, double timeMs) {
   const double preference = weight > 0 ? 1.0 : 0.0;
   const double aCoef = decay * (confidence - 1.0) / scale_;
   const double bCoef = decay * confidence * preference / scale_;
+  // Upper triangle once, mirrored: A stays exactly symmetric (the state format stores
+  // only the upper triangle, and a bit-exact round trip needs both halves equal).
   for (uint32_t r = 0; r < dim_; ++r) {
     const double vr = aCoef * v[r];
     double* row = a_.data() + static_cast<size_t>(r) * dim_;
-    for (uint32_t c = 0; c < dim_; ++c) row[c] += vr * v[c];
+    row[r] += vr * v[r];
+    for (uint32_t c = r + 1; c < dim_; ++c) {
+      const double delta = vr * v[c];
+      row[c] += delta;
+      a_[static_cast<size_t>(c) * dim_ + r] += delta;
+    }
     b_[r] += bCoef * v[r];
   }
   mass_ += decay * strength;

@@ -56,6 +56,12 @@ class LongTermInterest {
   double& rawMass() { return mass_; }
   double& referenceTime() { return referenceTime_; }
   std::vector<float>& serverVector() { return serverVector_; }
+  const std::vector<double>& rawA() const { return a_; }  // always exactly symmetric
+  const std::vector<double>& rawB() const { return b_; }
+  double scale() const { return scale_; }
+  double rawMass() const { return mass_; }
+  double referenceTime() const { return referenceTime_; }
+  const std::vector<float>& serverVector() const { return serverVector_; }
   void invalidate() { cacheValid_ = false; }
 
  private:

@@ -77,7 +77,7 @@ test('the tarball holds exactly the files list', { skip: noBuild }, () => {
     'LICENSE', 'README.md',
     'dist/interest_engine_base.mjs', 'dist/interest_engine_base.wasm', 'dist/interest_engine_simd.mjs', 'dist/interest_engine_simd.wasm',
     'package.json',
-    'web/dom-events.d.ts', 'web/dom-events.js', 'web/index.d.ts', 'web/index.js',
+    'web/dom-events.d.ts', 'web/dom-events.js', 'web/index.d.ts', 'web/index.js', 'web/persistence.js',
     'web/worker-client.d.ts', 'web/worker-client.js', 'web/worker.js',
   ]);
 });
