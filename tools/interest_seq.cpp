@@ -95,7 +95,7 @@ void usage() {
   std::fprintf(stderr,
                "usage: interest-seq --data DIR|FILE [--out model.ieseq] [--threads 2] [--hidden 64]\n"
                "         [--epochs 40] [--patience 4] [--lanes 64] [--bptt 20] [--lr 0.002]\n"
-               "         [--dropout-in 0.25] [--dropout-hidden 0.25] [--wd 0] [--clip 5] [--seed 42]\n"
+               "         [--dropout-in 0.25] [--dropout-hidden 0.25] [--wd 0] [--clip 5] [--seed 42] [--tie] [--ema 0]\n"
                "         [--valid-only]   (tuning: train and report valid, skip test)\n");
 }
 
@@ -128,6 +128,8 @@ int main(int argc, char** argv) {
     else if (a == "--wd") o.weightDecay = std::strtof(value(), nullptr);
     else if (a == "--clip") o.clipNorm = std::strtof(value(), nullptr);
     else if (a == "--seed") o.seed = std::strtoull(value(), nullptr, 10);
+    else if (a == "--tie") o.tieEmbeddings = true;
+    else if (a == "--ema") o.emaDecay = std::strtof(value(), nullptr);
     else if (a == "--valid-only") validOnly = true;
     else {
       usage();
@@ -163,9 +165,10 @@ int main(int argc, char** argv) {
   std::printf("data %s: %zu users (%zu dropped, < 3 interactions), %u items, %zu interactions; load %.2f s\n",
               log.name.c_str(), U, dropped, log.itemCount(), events, loadSeconds);
   std::printf("options: hidden %u, lanes %u, bptt %u, lr %g, dropout in %.2f hidden %.2f, wd %g, clip %g, "
-              "epochs <= %u, patience %u, seed %llu, threads %u\n",
+              "ema %g, epochs <= %u, patience %u, seed %llu, threads %u%s\n",
               o.hidden, o.lanes, o.bpttSteps, o.learningRate, o.dropoutInput, o.dropoutHidden, o.weightDecay,
-              o.clipNorm, o.maxEpochs, o.patience, static_cast<unsigned long long>(o.seed), o.threads);
+              o.clipNorm, o.emaDecay, o.maxEpochs, o.patience, static_cast<unsigned long long>(o.seed), o.threads,
+              o.tieEmbeddings ? ", tied embeddings" : "");
   std::fflush(stdout);
 
   SequenceModel trained;

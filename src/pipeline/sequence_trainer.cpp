@@ -85,6 +85,16 @@ double sumSquares(GruParams<float>& g) {
 void scale(GruParams<float>& g, float f) {
   g.forEachBlock([&](float* d, size_t k) { Eigen::Map<Eigen::ArrayXf>(d, static_cast<Eigen::Index>(k)) *= f; });
 }
+// into = decay * into + (1 - decay) * p
+void blend(GruParams<float>& into, GruParams<float>& p, float decay) {
+  std::vector<float*> A;
+  into.forEachBlock([&](float* d, size_t) { A.push_back(d); });
+  size_t b = 0;
+  p.forEachBlock([&](float* d, size_t k) {
+    Eigen::Map<Eigen::ArrayXf> a(A[b++], static_cast<Eigen::Index>(k));
+    a = decay * a + (1 - decay) * Eigen::Map<Eigen::ArrayXf>(d, static_cast<Eigen::Index>(k));
+  });
+}
 void addInto(GruParams<float>& into, GruParams<float>& g) {
   std::vector<float*> A;
   into.forEachBlock([&](float* d, size_t) { A.push_back(d); });
@@ -223,7 +233,7 @@ Status trainSequenceModel(const std::vector<std::vector<TimedItem>>& train, cons
   if (H == 0 || H > SequenceModel::kMaxHidden)
     return Status(StatusCode::InvalidArgument, "sequence trainer: hidden size out of range");
   if (o.maxEpochs == 0 || o.lanes == 0 || o.bpttSteps == 0 || o.threads == 0 || !(o.learningRate > 0) || !(o.dropoutInput >= 0) ||
-      !(o.dropoutInput < 1) || !(o.dropoutHidden >= 0) || !(o.dropoutHidden < 1))
+      !(o.dropoutInput < 1) || !(o.dropoutHidden >= 0) || !(o.dropoutHidden < 1) || !(o.emaDecay >= 0) || !(o.emaDecay < 1))
     return Status(StatusCode::InvalidArgument, "sequence trainer: maxEpochs, lanes, bpttSteps, threads, learningRate or dropout out of range");
   if (validTargets && validTargets->size() != train.size())
     return Status(StatusCode::DimensionMismatch, "sequence trainer: one validation target per user expected");
@@ -258,8 +268,11 @@ Status trainSequenceModel(const std::vector<std::vector<TimedItem>>& train, cons
 
   EigenSingleThread single;
   Rng rng{o.seed};
-  GruParams<float> params, best;
+  GruParams<float> params, best, ema;
   initParams(params, H, n, rng);
+  if (o.tieEmbeddings) params.O = params.E;
+  const bool useEma = o.emaDecay > 0;
+  if (useEma) ema = params;
   Adam adam;
   adam.init(params);
   const unsigned threads = std::min<unsigned>(o.threads, o.lanes);
@@ -305,13 +318,20 @@ Status trainSequenceModel(const std::vector<std::vector<TimedItem>>& train, cons
       }
       if (count == 0) continue;
       targetSum += count;
+      if (o.tieEmbeddings) {  // one shared matrix: its gradient is the sum of both uses
+        grads[0].E += grads[0].O;
+        grads[0].O.setZero();
+      }
       scale(grads[0], 1.0f / static_cast<float>(count));
       if (o.clipNorm > 0) {
         const double norm = std::sqrt(sumSquares(grads[0]));
         if (norm > o.clipNorm) scale(grads[0], static_cast<float>(o.clipNorm / norm));
       }
       adam.step(params, grads[0], o);
+      if (o.tieEmbeddings) params.O = params.E;
+      if (useEma) blend(ema, params, o.emaDecay);
     }
+    GruParams<float>& current = useEma ? ema : params;
 
     SequenceEpoch e;
     e.epoch = epoch;
@@ -320,14 +340,14 @@ Status trainSequenceModel(const std::vector<std::vector<TimedItem>>& train, cons
       return Status(StatusCode::NonFinite, "sequence trainer: loss diverged in epoch " + std::to_string(epoch));
     bool improved = true;
     if (!val.targets.empty()) {
-      validate(params, val, threads, e.validHr10, e.validNdcg10);
+      validate(current, val, threads, e.validHr10, e.validNdcg10);
       improved = report.bestEpoch == 0 || e.validNdcg10 > report.validNdcg10;
     }
     e.seconds = std::chrono::duration<double>(Clock::now() - e0).count();
     report.epochs.push_back(e);
     if (onEpoch) onEpoch(e);
     if (improved) {
-      best = params;
+      best = current;
       sinceBest = 0;
       if (!val.targets.empty()) report.bestEpoch = epoch, report.validHr10 = e.validHr10, report.validNdcg10 = e.validNdcg10;
     } else if (++sinceBest >= o.patience) {

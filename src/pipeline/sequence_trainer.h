@@ -7,7 +7,8 @@
 // one window to the next (not differentiated through). Lanes are split evenly among
 // `threads` workers, whose gradients are summed in a fixed order, and the dropout
 // masks depend only on (seed, epoch, window, lane): for a given thread count a run is
-// deterministic. Adam on every block, gradient clipping by global norm.
+// deterministic. Adam on every block, gradient clipping by global norm, optionally an
+// exponential moving average of the weights as the model that is validated and kept.
 //
 // Early stopping: after each epoch the model ranks every validation target over all
 // items not in that user's training history (ties put the target last, as
@@ -38,6 +39,9 @@ struct SequenceTrainOptions {
   float clipNorm = 5.0f;          // global gradient norm clip; 0 = off
   float dropoutInput = 0.25f;     // on the input embedding
   float dropoutHidden = 0.25f;    // on h where it feeds the output layer
+  bool tieEmbeddings = false;     // O = E (one matrix trained; the file still holds both)
+  float emaDecay = 0.0f;          // > 0: validate and ship an exponential moving average of
+                                  // the weights (per update), which smooths Adam's noise
   uint64_t seed = 42;
   unsigned threads = 2;
 };
