@@ -94,8 +94,9 @@ int fail(const Status& s) {
 void usage() {
   std::fprintf(stderr,
                "usage: interest-seq --data DIR|FILE [--out model.ieseq] [--threads 2] [--hidden 64]\n"
-               "         [--epochs 40] [--patience 4] [--lanes 64] [--bptt 20] [--lr 0.002]\n"
-               "         [--dropout-in 0.25] [--dropout-hidden 0.25] [--wd 0] [--clip 5] [--seed 42] [--tie] [--ema 0]\n"
+               "         [--epochs 60] [--patience 5] [--lanes 16] [--bptt 10] [--lr 0.002]\n"
+               "         [--dropout-in 0.5] [--dropout-hidden 0.5] [--wd 0] [--clip 5] [--seed 42]\n"
+               "         [--tie | --untie] (default tied) [--ema 0.99] (0 = off)\n"
                "         [--valid-only]   (tuning: train and report valid, skip test)\n");
 }
 
@@ -129,6 +130,7 @@ int main(int argc, char** argv) {
     else if (a == "--clip") o.clipNorm = std::strtof(value(), nullptr);
     else if (a == "--seed") o.seed = std::strtoull(value(), nullptr, 10);
     else if (a == "--tie") o.tieEmbeddings = true;
+    else if (a == "--untie") o.tieEmbeddings = false;
     else if (a == "--ema") o.emaDecay = std::strtof(value(), nullptr);
     else if (a == "--valid-only") validOnly = true;
     else {

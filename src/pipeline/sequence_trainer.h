@@ -29,18 +29,18 @@ namespace ie {
 
 struct SequenceTrainOptions {
   uint32_t hidden = 64;
-  uint32_t maxEpochs = 40;
-  uint32_t patience = 4;          // epochs without a better valid NDCG@10 before stopping
-  uint32_t lanes = 64;            // sequences per mini-batch
-  uint32_t bpttSteps = 20;        // truncated-BPTT window
+  uint32_t maxEpochs = 60;
+  uint32_t patience = 5;          // epochs without a better valid NDCG@10 before stopping
+  uint32_t lanes = 16;            // sequences per mini-batch
+  uint32_t bpttSteps = 10;        // truncated-BPTT window
   float learningRate = 2e-3f;     // Adam
   float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
   float weightDecay = 0.0f;       // L2 added to the gradient (coupled)
   float clipNorm = 5.0f;          // global gradient norm clip; 0 = off
-  float dropoutInput = 0.25f;     // on the input embedding
-  float dropoutHidden = 0.25f;    // on h where it feeds the output layer
-  bool tieEmbeddings = false;     // O = E (one matrix trained; the file still holds both)
-  float emaDecay = 0.0f;          // > 0: validate and ship an exponential moving average of
+  float dropoutInput = 0.5f;      // on the input embedding
+  float dropoutHidden = 0.5f;     // on h where it feeds the output layer
+  bool tieEmbeddings = true;      // O = E (one matrix trained; the file still holds both)
+  float emaDecay = 0.99f;         // > 0: validate and ship an exponential moving average of
                                   // the weights (per update), which smooths Adam's noise
   uint64_t seed = 42;
   unsigned threads = 2;
