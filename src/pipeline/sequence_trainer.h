@@ -30,7 +30,7 @@ namespace ie {
 struct SequenceTrainOptions {
   uint32_t hidden = 64;
   uint32_t maxEpochs = 60;
-  uint32_t patience = 5;          // epochs without a better valid NDCG@10 before stopping
+  uint32_t patience = 10;         // epochs without a better valid NDCG@10 before stopping
   uint32_t lanes = 16;            // sequences per mini-batch
   uint32_t bpttSteps = 10;        // truncated-BPTT window
   float learningRate = 2e-3f;     // Adam
