@@ -261,9 +261,11 @@ float SequenceModel::score(const float* h, std::string_view itemId) const {
 template <bool kScalar>
 void SequenceModel::scoreImpl(const float* h, const uint32_t* index, size_t n, float* out) const {
   auto rows = kScalar ? scoreRowsScalar : scoreRows;
-  if (index == nullptr) {
-    rows(out_.data(), stride_, nullptr, n, h, out);
-    for (size_t i = 0; i < n; ++i) out[i] += outBias_[i];
+  if (index == nullptr) {  // entries 0 .. n-1; past the vocabulary: 0
+    const size_t known = n < n_ ? n : n_;
+    rows(out_.data(), stride_, nullptr, known, h, out);
+    for (size_t i = 0; i < known; ++i) out[i] += outBias_[i];
+    for (size_t i = known; i < n; ++i) out[i] = 0.0f;
     return;
   }
   // Runs of known indices go through the kernel in one call; unknown ones score 0.

@@ -57,6 +57,13 @@
 // finite weights (NonFinite). It is atomic: on any error the model is unchanged.
 //
 // No exceptions, no files: bytes in, bytes out. Builds for wasm (SIMD and baseline).
+// step/score allocate nothing and keep no scratch in the object (a step's buffers are on
+// the stack, about 5 KB at most), so a loaded model can be shared by concurrent readers.
+//
+// Cost at H = 64: a step is 3H x 2*stride multiply-adds (two scoreRows passes over the
+// fused gate rows) plus 3H exp/tanh: measured 4.8 us in node 20 wasm SIMD (15.6 us
+// baseline wasm, 3.1 us native AVX2) on a shared 2-core machine; scoring is one padded
+// dot product per item.
 #pragma once
 
 #include <cstddef>
@@ -119,8 +126,9 @@ class SequenceModel {
 
   /// Score of one item for hidden state h (0 for an unknown id).
   float score(const float* h, std::string_view itemId) const;
-  /// out[i] = score of vocabulary entry vocabIndex[i] (kNone gives 0). One scoreRows
-  /// pass per run of known indices, then the bias.
+  /// out[i] = score of vocabulary entry vocabIndex[i] (kNone, or any index >= vocabulary(),
+  /// gives 0). vocabIndex == nullptr means entries 0 .. n-1. One scoreRows pass per run of
+  /// known indices, then the bias.
   void scoreIds(const float* h, const uint32_t* vocabIndex, size_t n, float* out) const;
   /// Every vocabulary entry: out[i] = score of index i, i < vocabulary().
   void scoreAll(const float* h, float* out) const { scoreIds(h, nullptr, n_, out); }

@@ -173,6 +173,15 @@ TEST_CASE("sequence model: unknown items leave the state unchanged and score 0",
   CHECK(scores[4] == 0.0f);
   CHECK(scores[0] == Approx(m.score(h.data(), w.ids[2])));
   CHECK(scores[3] == Approx(m.score(h.data(), w.ids[4])));
+  std::vector<float> all(12, -1.0f);  // 10 entries in the vocabulary, 2 past it
+  m.scoreIds(h.data(), nullptr, all.size(), all.data());
+  CHECK(all[9] == Approx(m.score(h.data(), w.ids[9])));
+  CHECK(all[10] == 0.0f);
+  CHECK(all[11] == 0.0f);
+  const uint32_t past[] = {10, 1};
+  m.scoreIds(h.data(), past, 2, scores);
+  CHECK(scores[0] == 0.0f);
+  CHECK(scores[1] == Approx(m.score(h.data(), w.ids[1])));
 }
 
 TEST_CASE("sequence model: save / load round trip is bit-exact", "[sequence][format]") {
