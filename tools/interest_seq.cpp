@@ -10,6 +10,8 @@
 //
 // The test numbers come from the engine's SequenceModel (what the device runs), loaded
 // from the saved file bytes, stepping one event at a time: they check the shipped path.
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -19,7 +21,6 @@
 #include <map>
 #include <sstream>
 #include <string>
-#include <sys/stat.h>
 #include <unordered_map>
 #include <vector>
 
@@ -115,24 +116,42 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--data") data = value();
-    else if (a == "--out") outPath = value();
-    else if (a == "--threads") o.threads = static_cast<unsigned>(std::atoi(value()));
-    else if (a == "--hidden") o.hidden = static_cast<uint32_t>(std::atoi(value()));
-    else if (a == "--epochs") o.maxEpochs = static_cast<uint32_t>(std::atoi(value()));
-    else if (a == "--patience") o.patience = static_cast<uint32_t>(std::atoi(value()));
-    else if (a == "--lanes") o.lanes = static_cast<uint32_t>(std::atoi(value()));
-    else if (a == "--bptt") o.bpttSteps = static_cast<uint32_t>(std::atoi(value()));
-    else if (a == "--lr") o.learningRate = std::strtof(value(), nullptr);
-    else if (a == "--dropout-in") o.dropoutInput = std::strtof(value(), nullptr);
-    else if (a == "--dropout-hidden") o.dropoutHidden = std::strtof(value(), nullptr);
-    else if (a == "--wd") o.weightDecay = std::strtof(value(), nullptr);
-    else if (a == "--clip") o.clipNorm = std::strtof(value(), nullptr);
-    else if (a == "--seed") o.seed = std::strtoull(value(), nullptr, 10);
-    else if (a == "--tie") o.tieEmbeddings = true;
-    else if (a == "--untie") o.tieEmbeddings = false;
-    else if (a == "--ema") o.emaDecay = std::strtof(value(), nullptr);
-    else if (a == "--valid-only") validOnly = true;
+    if (a == "--data")
+      data = value();
+    else if (a == "--out")
+      outPath = value();
+    else if (a == "--threads")
+      o.threads = static_cast<unsigned>(std::atoi(value()));
+    else if (a == "--hidden")
+      o.hidden = static_cast<uint32_t>(std::atoi(value()));
+    else if (a == "--epochs")
+      o.maxEpochs = static_cast<uint32_t>(std::atoi(value()));
+    else if (a == "--patience")
+      o.patience = static_cast<uint32_t>(std::atoi(value()));
+    else if (a == "--lanes")
+      o.lanes = static_cast<uint32_t>(std::atoi(value()));
+    else if (a == "--bptt")
+      o.bpttSteps = static_cast<uint32_t>(std::atoi(value()));
+    else if (a == "--lr")
+      o.learningRate = std::strtof(value(), nullptr);
+    else if (a == "--dropout-in")
+      o.dropoutInput = std::strtof(value(), nullptr);
+    else if (a == "--dropout-hidden")
+      o.dropoutHidden = std::strtof(value(), nullptr);
+    else if (a == "--wd")
+      o.weightDecay = std::strtof(value(), nullptr);
+    else if (a == "--clip")
+      o.clipNorm = std::strtof(value(), nullptr);
+    else if (a == "--seed")
+      o.seed = std::strtoull(value(), nullptr, 10);
+    else if (a == "--tie")
+      o.tieEmbeddings = true;
+    else if (a == "--untie")
+      o.tieEmbeddings = false;
+    else if (a == "--ema")
+      o.emaDecay = std::strtof(value(), nullptr);
+    else if (a == "--valid-only")
+      validOnly = true;
     else {
       usage();
       return 2;
@@ -166,11 +185,12 @@ int main(int argc, char** argv) {
   }
   std::printf("data %s: %zu users (%zu dropped, < 3 interactions), %u items, %zu interactions; load %.2f s\n",
               log.name.c_str(), U, dropped, log.itemCount(), events, loadSeconds);
-  std::printf("options: hidden %u, lanes %u, bptt %u, lr %g, dropout in %.2f hidden %.2f, wd %g, clip %g, "
-              "ema %g, epochs <= %u, patience %u, seed %llu, threads %u%s\n",
-              o.hidden, o.lanes, o.bpttSteps, o.learningRate, o.dropoutInput, o.dropoutHidden, o.weightDecay,
-              o.clipNorm, o.emaDecay, o.maxEpochs, o.patience, static_cast<unsigned long long>(o.seed), o.threads,
-              o.tieEmbeddings ? ", tied embeddings" : "");
+  std::printf(
+      "options: hidden %u, lanes %u, bptt %u, lr %g, dropout in %.2f hidden %.2f, wd %g, clip %g, "
+      "ema %g, epochs <= %u, patience %u, seed %llu, threads %u%s\n",
+      o.hidden, o.lanes, o.bpttSteps, o.learningRate, o.dropoutInput, o.dropoutHidden, o.weightDecay, o.clipNorm,
+      o.emaDecay, o.maxEpochs, o.patience, static_cast<unsigned long long>(o.seed), o.threads,
+      o.tieEmbeddings ? ", tied embeddings" : "");
   std::fflush(stdout);
 
   SequenceModel trained;
@@ -181,10 +201,11 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
   });
   if (!s) return fail(s);
-  std::printf("trained in %.1f s (%u threads, %zu targets/epoch): best epoch %u, valid HR@10 %.4f NDCG@10 %.4f "
-              "(%zu points)\n",
-              report.seconds, o.threads, report.trainTargets, report.bestEpoch, report.validHr10, report.validNdcg10,
-              report.validPoints);
+  std::printf(
+      "trained in %.1f s (%u threads, %zu targets/epoch): best epoch %u, valid HR@10 %.4f NDCG@10 %.4f "
+      "(%zu points)\n",
+      report.seconds, o.threads, report.trainTargets, report.bestEpoch, report.validHr10, report.validNdcg10,
+      report.validPoints);
   if (validOnly) return 0;
 
   // Ship: save, (write), and evaluate what a device would load.
@@ -249,9 +270,10 @@ int main(int argc, char** argv) {
     for (size_t k = 0; k + 1 < log.users[u].size(); ++k) rankable[log.users[u][k].item] = 0;
     if (rankable[test[u]]) popSums.add(rankOf(popularity.data(), rankable.data(), n, test[u]));
   }
-  std::printf("LOO test (GRU, train only, valid item in history; engine SequenceModel, %s kernels): %zu points, "
-              "%zu repeats skipped\n",
-              kernelBackend(), sums.points, repeats);
+  std::printf(
+      "LOO test (GRU, train only, valid item in history; engine SequenceModel, %s kernels): %zu points, "
+      "%zu repeats skipped\n",
+      kernelBackend(), sums.points, repeats);
   std::printf("  HR@10 %.4f  NDCG@10 %.4f  MRR %.4f  HR@20 %.4f  NDCG@20 %.4f\n", sums.mean(sums.hr10),
               sums.mean(sums.ndcg10), sums.mean(sums.mrr), sums.mean(sums.hr20), sums.mean(sums.ndcg20));
   std::printf("  (valid through the same path: HR@10 %.4f NDCG@10 %.4f, %zu points)\n", validSums.mean(validSums.hr10),

@@ -43,9 +43,7 @@ float getF32(const uint8_t* p) {
   return f;
 }
 
-uint64_t checksum(const uint8_t* p, size_t n) {
-  return hashId(std::string_view(reinterpret_cast<const char*>(p), n));
-}
+uint64_t checksum(const uint8_t* p, size_t n) { return hashId(std::string_view(reinterpret_cast<const char*>(p), n)); }
 
 inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
 
@@ -61,16 +59,16 @@ Status SequenceModel::assign(SequenceWeights w) {
   const uint32_t H = w.hidden;
   const uint64_t n = w.ids.size();
   if (H == 0 || H > kMaxHidden)
-    return Status(StatusCode::InvalidArgument, "sequence model: hidden size " + std::to_string(H) + " is not in 1.." +
-                                                   std::to_string(kMaxHidden));
+    return Status(StatusCode::InvalidArgument,
+                  "sequence model: hidden size " + std::to_string(H) + " is not in 1.." + std::to_string(kMaxHidden));
   if (n == 0 || n > kMaxVocabulary)
     return Status(StatusCode::InvalidArgument,
                   "sequence model: vocabulary of " + std::to_string(n) + " items is empty or too large");
   const uint64_t hh = static_cast<uint64_t>(H) * H;
   if (w.E.size() != n * H || w.O.size() != n * H || w.W.size() != 3 * hh || w.U.size() != 3 * hh ||
       w.b.size() != 3u * H || w.bo.size() != n)
-    return Status(StatusCode::DimensionMismatch, "sequence model: weight arrays do not match H = " +
-                                                     std::to_string(H) + ", n = " + std::to_string(n));
+    return Status(StatusCode::DimensionMismatch,
+                  "sequence model: weight arrays do not match H = " + std::to_string(H) + ", n = " + std::to_string(n));
   for (const auto* v : {&w.E, &w.W, &w.U, &w.b, &w.O, &w.bo})
     for (float f : *v)
       if (!std::isfinite(f)) return Status(StatusCode::NonFinite, "sequence model: a weight is not finite");
@@ -162,8 +160,8 @@ Status SequenceModel::save(std::vector<uint8_t>& bytes) const {
 Status SequenceModel::load(const uint8_t* bytes, size_t size) {
   if (bytes == nullptr && size != 0) return Status(StatusCode::InvalidArgument, "sequence model: null bytes");
   if (size < kSequenceHeaderBytes)
-    return Status(StatusCode::Truncated, "sequence model: " + std::to_string(size) +
-                                             " bytes is shorter than the 64-byte header");
+    return Status(StatusCode::Truncated,
+                  "sequence model: " + std::to_string(size) + " bytes is shorter than the 64-byte header");
   if (std::memcmp(bytes, kMagic, 8) != 0) return corrupt("bad magic (not an .ieseq file)");
   const uint32_t version = getU32(bytes + 8);
   if (version > kSequenceFormatVersion)
@@ -192,8 +190,8 @@ Status SequenceModel::load(const uint8_t* bytes, size_t size) {
   SequenceWeights w;
   w.hidden = H;
   const uint64_t nh = static_cast<uint64_t>(n) * H, hh = static_cast<uint64_t>(H) * H;
-  for (auto [v, count] : {std::pair{&w.E, nh}, {&w.W, 3 * hh}, {&w.U, 3 * hh}, {&w.b, 3ull * H}, {&w.O, nh},
-                          {&w.bo, uint64_t{n}}}) {
+  for (auto [v, count] :
+       {std::pair{&w.E, nh}, {&w.W, 3 * hh}, {&w.U, 3 * hh}, {&w.b, 3ull * H}, {&w.O, nh}, {&w.bo, uint64_t{n}}}) {
     v->resize(count);
     for (uint64_t i = 0; i < count; ++i, p += 4) (*v)[i] = getF32(p);
   }

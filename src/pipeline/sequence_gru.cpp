@@ -27,7 +27,8 @@ void fillMask(typename GruWorkspace<S>::Mat& mask, Eigen::Index H, const SeqChun
   const uint64_t threshold = static_cast<uint64_t>(static_cast<double>(p) * 9007199254740992.0);
   for (Eigen::Index t = 0; t < T; ++t)
     for (Eigen::Index l = 0; l < L; ++l) {
-      const uint64_t base = mix64(seed ^ mix64(which * 0x100000001B3ull + c.laneId[l])) ^ mix64(static_cast<uint64_t>(t));
+      const uint64_t base =
+          mix64(seed ^ mix64(which * 0x100000001B3ull + c.laneId[l])) ^ mix64(static_cast<uint64_t>(t));
       for (Eigen::Index i = 0; i < H; ++i)
         mask(i, t * L + l) = (mix64(base + static_cast<uint64_t>(i)) >> 11) < threshold ? S(0) : keep;
     }
@@ -62,8 +63,9 @@ void GruParams<S>::setZero() {
 }
 
 template <typename S>
-S chunkLossAndGradient(const GruParams<S>& p, const SeqChunk& c, const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>& h0,
-                       const DropoutSpec& dropout, GruWorkspace<S>& ws, GruParams<S>* grad, size_t* targets,
+S chunkLossAndGradient(const GruParams<S>& p, const SeqChunk& c,
+                       const Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>& h0, const DropoutSpec& dropout,
+                       GruWorkspace<S>& ws, GruParams<S>* grad, size_t* targets,
                        Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>* hLast) {
   using Mat = Eigen::Matrix<S, Eigen::Dynamic, Eigen::Dynamic>;
   using Eigen::Index;
@@ -137,7 +139,7 @@ S chunkLossAndGradient(const GruParams<S>& p, const SeqChunk& c, const Eigen::Ma
     const S sum = col.sum();
     loss += std::log(sum) - zt;
     if (grad) {
-      col /= sum;          // softmax
+      col /= sum;           // softmax
       col(target) -= S(1);  // d loss / d logits
     }
   }

@@ -94,7 +94,7 @@ S chunkLossAndGradient(const GruParams<S>& params, const SeqChunk& chunk,
 
 /// Hidden state after reading each sequence from h = 0 (no dropout): H x sequences.size().
 /// Sequences are batched `lanes` at a time, longest first, over `threads` threads.
-void finalStates(const GruParams<float>& params, const std::vector<std::vector<uint32_t>>& sequences,
-                 uint32_t lanes, unsigned threads, Eigen::MatrixXf& out);
+void finalStates(const GruParams<float>& params, const std::vector<std::vector<uint32_t>>& sequences, uint32_t lanes,
+                 unsigned threads, Eigen::MatrixXf& out);
 
 }  // namespace ie::seq

@@ -79,7 +79,9 @@ struct Adam {
 
 double sumSquares(GruParams<float>& g) {
   double s = 0;
-  g.forEachBlock([&](float* d, size_t k) { s += Eigen::Map<Eigen::ArrayXf>(d, static_cast<Eigen::Index>(k)).matrix().squaredNorm(); });
+  g.forEachBlock([&](float* d, size_t k) {
+    s += Eigen::Map<Eigen::ArrayXf>(d, static_cast<Eigen::Index>(k)).matrix().squaredNorm();
+  });
   return s;
 }
 void scale(GruParams<float>& g, float f) {
@@ -100,7 +102,8 @@ void addInto(GruParams<float>& into, GruParams<float>& g) {
   into.forEachBlock([&](float* d, size_t) { A.push_back(d); });
   size_t b = 0;
   g.forEachBlock([&](float* d, size_t k) {
-    Eigen::Map<Eigen::ArrayXf>(A[b++], static_cast<Eigen::Index>(k)) += Eigen::Map<Eigen::ArrayXf>(d, static_cast<Eigen::Index>(k));
+    Eigen::Map<Eigen::ArrayXf>(A[b++], static_cast<Eigen::Index>(k)) +=
+        Eigen::Map<Eigen::ArrayXf>(d, static_cast<Eigen::Index>(k));
   });
 }
 
@@ -232,9 +235,12 @@ Status trainSequenceModel(const std::vector<std::vector<TimedItem>>& train, cons
   if (n == 0) return Status(StatusCode::InvalidArgument, "sequence trainer: no items");
   if (H == 0 || H > SequenceModel::kMaxHidden)
     return Status(StatusCode::InvalidArgument, "sequence trainer: hidden size out of range");
-  if (o.maxEpochs == 0 || o.lanes == 0 || o.bpttSteps == 0 || o.threads == 0 || !(o.learningRate > 0) || !(o.dropoutInput >= 0) ||
-      !(o.dropoutInput < 1) || !(o.dropoutHidden >= 0) || !(o.dropoutHidden < 1) || !(o.emaDecay >= 0) || !(o.emaDecay < 1))
-    return Status(StatusCode::InvalidArgument, "sequence trainer: maxEpochs, lanes, bpttSteps, threads, learningRate or dropout out of range");
+  auto unit = [](float p) { return p >= 0 && p < 1; };  // false for NaN too
+  if (o.maxEpochs == 0 || o.lanes == 0 || o.bpttSteps == 0 || o.threads == 0 || !(o.learningRate > 0) ||
+      !unit(o.dropoutInput) || !unit(o.dropoutHidden) || !unit(o.emaDecay))
+    return Status(
+        StatusCode::InvalidArgument,
+        "sequence trainer: maxEpochs, lanes, bpttSteps, threads, learningRate, dropout or emaDecay out of range");
   if (validTargets && validTargets->size() != train.size())
     return Status(StatusCode::DimensionMismatch, "sequence trainer: one validation target per user expected");
 
@@ -302,8 +308,8 @@ Status trainSequenceModel(const std::vector<std::vector<TimedItem>>& train, cons
         const SeqChunk part = sliceLanes(chunk, first, last - first, 0);
         grads[tid].setZero();
         Eigen::MatrixXf h0 = carry.middleCols(first, last - first), hLast;
-        losses[tid] = seq::chunkLossAndGradient<float>(params, part, h0, drop, spaces[tid], &grads[tid], &counts[tid],
-                                                       &hLast);
+        losses[tid] =
+            seq::chunkLossAndGradient<float>(params, part, h0, drop, spaces[tid], &grads[tid], &counts[tid], &hLast);
         carry.middleCols(first, last - first) = hLast;
       };
       std::vector<std::thread> pool;
@@ -349,7 +355,8 @@ Status trainSequenceModel(const std::vector<std::vector<TimedItem>>& train, cons
     if (improved) {
       best = current;
       sinceBest = 0;
-      if (!val.targets.empty()) report.bestEpoch = epoch, report.validHr10 = e.validHr10, report.validNdcg10 = e.validNdcg10;
+      if (!val.targets.empty())
+        report.bestEpoch = epoch, report.validHr10 = e.validHr10, report.validNdcg10 = e.validNdcg10;
     } else if (++sinceBest >= o.patience) {
       break;
     }

@@ -30,34 +30,34 @@ namespace ie {
 struct SequenceTrainOptions {
   uint32_t hidden = 64;
   uint32_t maxEpochs = 60;
-  uint32_t patience = 10;         // epochs without a better valid NDCG@10 before stopping
-  uint32_t lanes = 16;            // sequences per mini-batch
-  uint32_t bpttSteps = 10;        // truncated-BPTT window
-  float learningRate = 2e-3f;     // Adam
+  uint32_t patience = 10;      // epochs without a better valid NDCG@10 before stopping
+  uint32_t lanes = 16;         // sequences per mini-batch
+  uint32_t bpttSteps = 10;     // truncated-BPTT window
+  float learningRate = 2e-3f;  // Adam
   float beta1 = 0.9f, beta2 = 0.999f, epsilon = 1e-8f;
-  float weightDecay = 0.0f;       // L2 added to the gradient (coupled)
-  float clipNorm = 5.0f;          // global gradient norm clip; 0 = off
-  float dropoutInput = 0.5f;      // on the input embedding
-  float dropoutHidden = 0.5f;     // on h where it feeds the output layer
-  bool tieEmbeddings = true;      // O = E (one matrix trained; the file still holds both)
-  float emaDecay = 0.99f;         // > 0: validate and ship an exponential moving average of
-                                  // the weights (per update), which smooths Adam's noise
+  float weightDecay = 0.0f;    // L2 added to the gradient (coupled)
+  float clipNorm = 5.0f;       // global gradient norm clip; 0 = off
+  float dropoutInput = 0.5f;   // on the input embedding
+  float dropoutHidden = 0.5f;  // on h where it feeds the output layer
+  bool tieEmbeddings = true;   // O = E (one matrix trained; the file still holds both)
+  float emaDecay = 0.99f;      // > 0: validate and ship an exponential moving average of
+                               // the weights (per update), which smooths Adam's noise
   uint64_t seed = 42;
   unsigned threads = 2;
 };
 
 struct SequenceEpoch {
-  uint32_t epoch = 0;           // 1-based
-  double trainLoss = 0;         // mean cross-entropy per training target
+  uint32_t epoch = 0;    // 1-based
+  double trainLoss = 0;  // mean cross-entropy per training target
   double validHr10 = 0, validNdcg10 = 0;
-  double seconds = 0;           // this epoch, training and validation
+  double seconds = 0;  // this epoch, training and validation
 };
 
 struct SequenceTrainReport {
   std::vector<SequenceEpoch> epochs;
-  uint32_t bestEpoch = 0;       // 0 when there was no validation
-  double validHr10 = 0, validNdcg10 = 0;  // at bestEpoch
-  size_t trainTargets = 0;      // next-item pairs per epoch
+  uint32_t bestEpoch = 0;                    // 0 when there was no validation
+  double validHr10 = 0, validNdcg10 = 0;     // at bestEpoch
+  size_t trainTargets = 0;                   // next-item pairs per epoch
   size_t validPoints = 0, validRepeats = 0;  // repeats: target already in the history (skipped)
   double seconds = 0;
 };

@@ -3,7 +3,6 @@
 // (round trip, every truncation, every flipped byte, each structural error), atomicity.
 // In memory only: this suite also runs compiled to wasm.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -71,7 +70,8 @@ std::vector<double> referenceStep(const SequenceWeights& w, const std::vector<do
 
 double referenceScore(const SequenceWeights& w, const std::vector<double>& h, uint32_t item) {
   double s = w.bo[item];
-  for (uint32_t j = 0; j < w.hidden; ++j) s += static_cast<double>(w.O[static_cast<size_t>(item) * w.hidden + j]) * h[j];
+  for (uint32_t j = 0; j < w.hidden; ++j)
+    s += static_cast<double>(w.O[static_cast<size_t>(item) * w.hidden + j]) * h[j];
   return s;
 }
 
@@ -189,10 +189,10 @@ TEST_CASE("sequence model: save / load round trip is bit-exact", "[sequence][for
   const SequenceModel m = modelOf(w);
   const std::vector<uint8_t> bytes = bytesOf(m);
   CHECK(bytes.size() == 64 + 4 * (2 * 23 * 12 + 6 * 144 + 36 + 23) + [&] {
-          size_t ids = 0;
-          for (const auto& id : w.ids) ids += 4 + id.size();
-          return ids;
-        }());
+    size_t ids = 0;
+    for (const auto& id : w.ids) ids += 4 + id.size();
+    return ids;
+  }());
   CHECK(std::memcmp(bytes.data(), "IESEQMOD", 8) == 0);
   SequenceModel loaded;
   REQUIRE(loaded.load(bytes.data(), bytes.size()));

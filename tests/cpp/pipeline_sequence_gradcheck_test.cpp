@@ -1,7 +1,6 @@
 // The hand-written backward pass of sequence_gru.cpp against central finite differences,
 // in double precision, on a tiny model: every parameter block, every element.
 #include <catch2/catch.hpp>
-
 #include <cmath>
 #include <random>
 #include <string>

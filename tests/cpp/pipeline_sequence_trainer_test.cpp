@@ -1,8 +1,7 @@
 // The sequence trainer on a synthetic log where item i is always followed by item i+1:
 // after a few epochs, the top-1 item after stepping item i must be i+1.
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <string>
 #include <vector>
 
