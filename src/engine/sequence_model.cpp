@@ -1,0 +1,291 @@
+#include "engine/sequence_model.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "engine/item_store.h"
+#include "engine/kernels.h"
+
+namespace ie {
+
+namespace {
+
+constexpr uint8_t kMagic[8] = {'I', 'E', 'S', 'E', 'Q', 'M', 'O', 'D'};
+constexpr uint32_t kCellGru = 1;
+
+// Explicit little-endian integers, so the file does not depend on the host.
+void putU32(uint8_t* p, uint32_t v) {
+  for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+void putU64(uint8_t* p, uint64_t v) {
+  for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
+}
+uint32_t getU32(const uint8_t* p) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(p[i]) << (8 * i);
+  return v;
+}
+uint64_t getU64(const uint8_t* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v |= static_cast<uint64_t>(p[i]) << (8 * i);
+  return v;
+}
+// Floats are stored as their IEEE-754 bits, little-endian (memcpy of the u32 bits).
+void putF32(uint8_t* p, float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  putU32(p, bits);
+}
+float getF32(const uint8_t* p) {
+  const uint32_t bits = getU32(p);
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+uint64_t checksum(const uint8_t* p, size_t n) { return hashId(std::string_view(reinterpret_cast<const char*>(p), n)); }
+
+inline float sigmoid(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+
+Status corrupt(const std::string& what) { return Status(StatusCode::CorruptData, "sequence model: " + what); }
+
+// Number of float32 values of the payload for (H, n).
+uint64_t floatCount(uint64_t H, uint64_t n) { return 2 * n * H + 6 * H * H + 3 * H + n; }
+
+}  // namespace
+
+// ------------------------------------------------------------------------ assign / weights
+Status SequenceModel::assign(SequenceWeights w) {
+  const uint32_t H = w.hidden;
+  const uint64_t n = w.ids.size();
+  if (H == 0 || H > kMaxHidden)
+    return Status(StatusCode::InvalidArgument,
+                  "sequence model: hidden size " + std::to_string(H) + " is not in 1.." + std::to_string(kMaxHidden));
+  if (n == 0 || n > kMaxVocabulary)
+    return Status(StatusCode::InvalidArgument,
+                  "sequence model: vocabulary of " + std::to_string(n) + " items is empty or too large");
+  const uint64_t hh = static_cast<uint64_t>(H) * H;
+  if (w.E.size() != n * H || w.O.size() != n * H || w.W.size() != 3 * hh || w.U.size() != 3 * hh ||
+      w.b.size() != 3u * H || w.bo.size() != n)
+    return Status(StatusCode::DimensionMismatch,
+                  "sequence model: weight arrays do not match H = " + std::to_string(H) + ", n = " + std::to_string(n));
+  for (const auto* v : {&w.E, &w.W, &w.U, &w.b, &w.O, &w.bo})
+    for (float f : *v)
+      if (!std::isfinite(f)) return Status(StatusCode::NonFinite, "sequence model: a weight is not finite");
+  IdIndex index;
+  for (uint32_t i = 0; i < n; ++i) {
+    IE_RETURN_IF_ERROR(ItemStore::validateId(w.ids[i]));
+    if (index.find(w.ids[i], w.ids) != IdIndex::kNone)
+      return Status(StatusCode::DuplicateId, "sequence model: item id '" + w.ids[i] + "' appears twice");
+    index.insert(w.ids[i], i);
+  }
+
+  // Everything is valid: build the padded layout, then commit (moves only).
+  const uint32_t P = paddedStride(H);
+  std::vector<float> embed(n * P, 0.0f), out(n * P, 0.0f), gates(3ull * H * 2 * P, 0.0f);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::memcpy(&embed[i * P], &w.E[i * H], H * sizeof(float));
+    std::memcpy(&out[i * P], &w.O[i * H], H * sizeof(float));
+  }
+  for (uint64_t row = 0; row < 3ull * H; ++row) {  // row = g * H + i
+    std::memcpy(&gates[row * 2 * P], &w.W[row * H], H * sizeof(float));
+    std::memcpy(&gates[row * 2 * P + P], &w.U[row * H], H * sizeof(float));
+  }
+  h_ = H;
+  stride_ = P;
+  n_ = static_cast<uint32_t>(n);
+  ids_ = std::move(w.ids);
+  index_ = std::move(index);
+  embed_ = std::move(embed);
+  gates_ = std::move(gates);
+  gateBias_ = std::move(w.b);
+  out_ = std::move(out);
+  outBias_ = std::move(w.bo);
+  return Status::ok();
+}
+
+SequenceWeights SequenceModel::weights() const {
+  SequenceWeights w;
+  const uint32_t H = h_, P = stride_;
+  w.hidden = H;
+  w.ids = ids_;
+  w.E.resize(static_cast<size_t>(n_) * H);
+  w.O.resize(static_cast<size_t>(n_) * H);
+  w.W.resize(3ull * H * H);
+  w.U.resize(3ull * H * H);
+  for (size_t i = 0; i < n_; ++i) {
+    std::memcpy(&w.E[i * H], &embed_[i * P], H * sizeof(float));
+    std::memcpy(&w.O[i * H], &out_[i * P], H * sizeof(float));
+  }
+  for (size_t row = 0; row < 3ull * H; ++row) {
+    std::memcpy(&w.W[row * H], &gates_[row * 2 * P], H * sizeof(float));
+    std::memcpy(&w.U[row * H], &gates_[row * 2 * P + P], H * sizeof(float));
+  }
+  w.b = gateBias_;
+  w.bo = outBias_;
+  return w;
+}
+
+// ------------------------------------------------------------------------------ save
+Status SequenceModel::save(std::vector<uint8_t>& bytes) const {
+  if (empty()) return Status(StatusCode::InvalidArgument, "sequence model: nothing to save (no model loaded)");
+  const SequenceWeights w = weights();
+  uint64_t payload = floatCount(h_, n_) * 4;
+  for (const std::string& id : w.ids) payload += 4 + id.size();
+  bytes.assign(kSequenceHeaderBytes + payload, 0);
+  uint8_t* p = bytes.data() + kSequenceHeaderBytes;
+  for (const auto* v : {&w.E, &w.W, &w.U, &w.b, &w.O, &w.bo})
+    for (float f : *v) putF32(p, f), p += 4;
+  for (const std::string& id : w.ids) {
+    putU32(p, static_cast<uint32_t>(id.size()));
+    std::memcpy(p + 4, id.data(), id.size());
+    p += 4 + id.size();
+  }
+  uint8_t* hdr = bytes.data();
+  std::memcpy(hdr, kMagic, 8);
+  putU32(hdr + 8, kSequenceFormatVersion);
+  putU32(hdr + 12, static_cast<uint32_t>(kSequenceHeaderBytes));
+  putU32(hdr + 16, h_);
+  putU32(hdr + 20, n_);
+  putU32(hdr + 24, kCellGru);
+  putU32(hdr + 28, 0);
+  putU64(hdr + 32, payload);
+  putU64(hdr + 40, checksum(hdr + kSequenceHeaderBytes, payload));
+  putU64(hdr + 48, 0);
+  putU64(hdr + 56, checksum(hdr, 56));
+  return Status::ok();
+}
+
+// ------------------------------------------------------------------------------ load
+Status SequenceModel::load(const uint8_t* bytes, size_t size) {
+  if (bytes == nullptr && size != 0) return Status(StatusCode::InvalidArgument, "sequence model: null bytes");
+  if (size < kSequenceHeaderBytes)
+    return Status(StatusCode::Truncated,
+                  "sequence model: " + std::to_string(size) + " bytes is shorter than the 64-byte header");
+  if (std::memcmp(bytes, kMagic, 8) != 0) return corrupt("bad magic (not an .ieseq file)");
+  const uint32_t version = getU32(bytes + 8);
+  if (version > kSequenceFormatVersion)
+    return Status(StatusCode::UnsupportedVersion, "sequence model: format version " + std::to_string(version) +
+                                                      " is newer than this build reads (" +
+                                                      std::to_string(kSequenceFormatVersion) + ")");
+  if (version == 0) return corrupt("format version 0");
+  if (getU64(bytes + 56) != checksum(bytes, 56)) return corrupt("header checksum mismatch");
+  const uint32_t headerSize = getU32(bytes + 12), H = getU32(bytes + 16), n = getU32(bytes + 20);
+  if (headerSize != kSequenceHeaderBytes) return corrupt("header size " + std::to_string(headerSize) + " is not 64");
+  if (getU32(bytes + 24) != kCellGru) return corrupt("unknown cell type " + std::to_string(getU32(bytes + 24)));
+  if (getU32(bytes + 28) != 0 || getU64(bytes + 48) != 0) return corrupt("reserved header fields are not zero");
+  if (H == 0 || H > kMaxHidden) return corrupt("hidden size " + std::to_string(H) + " out of range");
+  if (n == 0 || n > kMaxVocabulary) return corrupt("vocabulary size " + std::to_string(n) + " out of range");
+  const uint64_t payload = getU64(bytes + 32);
+  const uint64_t floats = floatCount(H, n);
+  if (payload < floats * 4 + 4ull * n) return corrupt("payload size too small for H and n");
+  const uint64_t available = size - kSequenceHeaderBytes;
+  if (available < payload)
+    return Status(StatusCode::Truncated, "sequence model: payload of " + std::to_string(payload) + " bytes, only " +
+                                             std::to_string(available) + " present");
+  if (available > payload) return corrupt(std::to_string(available - payload) + " trailing bytes after the payload");
+  const uint8_t* p = bytes + kSequenceHeaderBytes;
+  if (getU64(bytes + 40) != checksum(p, payload)) return corrupt("payload checksum mismatch");
+
+  SequenceWeights w;
+  w.hidden = H;
+  const uint64_t nh = static_cast<uint64_t>(n) * H, hh = static_cast<uint64_t>(H) * H;
+  for (auto [v, count] :
+       {std::pair{&w.E, nh}, {&w.W, 3 * hh}, {&w.U, 3 * hh}, {&w.b, 3ull * H}, {&w.O, nh}, {&w.bo, uint64_t{n}}}) {
+    v->resize(count);
+    for (uint64_t i = 0; i < count; ++i, p += 4) (*v)[i] = getF32(p);
+  }
+  const uint8_t* end = bytes + size;
+  w.ids.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (end - p < 4) return corrupt("item id table overruns the payload");
+    const uint32_t len = getU32(p);
+    p += 4;
+    if (static_cast<uint64_t>(end - p) < len) return corrupt("item id table overruns the payload");
+    w.ids[i].assign(reinterpret_cast<const char*>(p), len);
+    p += len;
+  }
+  if (p != end) return corrupt("bytes left after the item id table");
+  return assign(std::move(w));
+}
+
+// ------------------------------------------------------------------------------ step
+void SequenceModel::initialState(float* h) const { std::memset(h, 0, stride_ * sizeof(float)); }
+
+template <bool kScalar>
+void SequenceModel::stepImpl(const float* hIn, uint32_t item, float* hOut) const {
+  const uint32_t H = h_, P = stride_;
+  if (item >= n_) {
+    if (hOut != hIn) std::memmove(hOut, hIn, P * sizeof(float));
+    return;
+  }
+  // xh = [e | h] (2P floats, padded), pre = the 3H gate pre-activations.
+  float xh[2 * kMaxHidden];
+  float pre[3 * kMaxHidden];
+  std::memcpy(xh, &embed_[static_cast<size_t>(item) * P], P * sizeof(float));
+  std::memcpy(xh + P, hIn, P * sizeof(float));
+  auto rows = kScalar ? scoreRowsScalar : scoreRows;
+  rows(gates_.data(), 2 * P, nullptr, 2 * H, xh, pre);  // z and r rows: [W | U] . [e | h]
+  const float* bz = gateBias_.data();
+  const float* br = bz + H;
+  const float* bh = br + H;
+  float* z = pre;
+  for (uint32_t i = 0; i < H; ++i) {
+    z[i] = sigmoid(pre[i] + bz[i]);
+    const float r = sigmoid(pre[H + i] + br[i]);
+    xh[P + i] = r * hIn[i];  // [e | r * h]
+  }
+  float* c = pre + 2 * H;
+  rows(gates_.data() + static_cast<size_t>(2) * H * 2 * P, 2 * P, nullptr, H, xh, c);
+  for (uint32_t i = 0; i < H; ++i) {
+    const float cand = std::tanh(c[i] + bh[i]);
+    hOut[i] = hIn[i] + z[i] * (cand - hIn[i]);  // (1 - z) h + z c
+  }
+  for (uint32_t i = H; i < P; ++i) hOut[i] = 0.0f;
+}
+
+void SequenceModel::stepIndex(const float* hIn, uint32_t item, float* hOut) const { stepImpl<false>(hIn, item, hOut); }
+void SequenceModel::stepIndexScalar(const float* hIn, uint32_t item, float* hOut) const {
+  stepImpl<true>(hIn, item, hOut);
+}
+
+// ----------------------------------------------------------------------------- score
+float SequenceModel::score(const float* h, std::string_view itemId) const {
+  const uint32_t i = vocabIndex(itemId);
+  if (i == kNone) return 0.0f;
+  return dot(&out_[static_cast<size_t>(i) * stride_], h, stride_) + outBias_[i];
+}
+
+template <bool kScalar>
+void SequenceModel::scoreImpl(const float* h, const uint32_t* index, size_t n, float* out) const {
+  auto rows = kScalar ? scoreRowsScalar : scoreRows;
+  if (index == nullptr) {  // entries 0 .. n-1; past the vocabulary: 0
+    const size_t known = n < n_ ? n : n_;
+    rows(out_.data(), stride_, nullptr, known, h, out);
+    for (size_t i = 0; i < known; ++i) out[i] += outBias_[i];
+    for (size_t i = known; i < n; ++i) out[i] = 0.0f;
+    return;
+  }
+  // Runs of known indices go through the kernel in one call; unknown ones score 0.
+  size_t i = 0;
+  while (i < n) {
+    if (index[i] >= n_) {
+      out[i++] = 0.0f;
+      continue;
+    }
+    size_t j = i;
+    while (j < n && index[j] < n_) ++j;
+    rows(out_.data(), stride_, index + i, j - i, h, out + i);
+    for (size_t k = i; k < j; ++k) out[k] += outBias_[index[k]];
+    i = j;
+  }
+}
+
+void SequenceModel::scoreIds(const float* h, const uint32_t* index, size_t n, float* out) const {
+  scoreImpl<false>(h, index, n, out);
+}
+void SequenceModel::scoreIdsScalar(const float* h, const uint32_t* index, size_t n, float* out) const {
+  scoreImpl<true>(h, index, n, out);
+}
+
+}  // namespace ie
