@@ -14,6 +14,7 @@ namespace ie {
 namespace {
 
 constexpr uint32_t kNone = IdIndex::kNone;
+constexpr uint32_t kUnresolved = IdIndex::kNone - 1;  // vocabOfSlot_: not looked up yet
 constexpr uint32_t kNegativeSlots = 2;
 
 /// Attention kernel k(c) = max(0, 1 + beta (c - 1) / 16)^16, a smooth, cheap stand-in
@@ -98,6 +99,8 @@ Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float
   IE_RETURN_IF_ERROR(store_.validateBatch(ids, vectors, floatCount));
   std::vector<std::string> evictedIds;
   store_.upsert(ids, vectors, slots_, evictedIds);
+  for (uint32_t slot : slots_)  // a slot may now hold another item: look its id up again
+    if (slot < vocabOfSlot_.size()) vocabOfSlot_[slot] = kUnresolved;
   if (evicted) evicted->insert(evicted->end(), evictedIds.begin(), evictedIds.end());
   if (!pending_.empty()) applyPendingFor(slots_);
   return Status::ok();
@@ -178,11 +181,64 @@ Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs
     } else {
       ++stats_.pendingDropped;
     }
+    stepSequence(e.item, e.type, e.timeMs);
     stats_.lastEventTimeMs = std::max(stats_.lastEventTimeMs, e.timeMs);
     ++stats_.eventsObserved;
   }
   stats_.pendingCount = static_cast<uint32_t>(pending_.size());
   return Status::ok();
+}
+
+Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size) {
+  auto model = std::make_shared<SequenceModel>();
+  IE_RETURN_IF_ERROR(model->load(bytes, size));
+  setSequenceModel(std::move(model));
+  return Status::ok();
+}
+
+void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
+  sequence_ = std::move(model);
+  vocabOfSlot_.clear();
+  matchSequenceState();
+}
+
+void Engine::restoreSequenceState(SequenceState state) {
+  sequenceState_ = std::move(state);
+  matchSequenceState();
+}
+
+void Engine::matchSequenceState() {
+  if (!sequence_) return;  // parked: kept as it is until a model arrives
+  SequenceState& s = sequenceState_;
+  if (s.fingerprint == sequence_->fingerprint() && s.hidden == sequence_->hidden() &&
+      s.h.size() == sequence_->stride())
+    return;  // saved with these weights: restore as is
+  s = SequenceState();
+  s.fingerprint = sequence_->fingerprint();
+  s.hidden = sequence_->hidden();
+  s.h.assign(sequence_->stride(), 0.0f);
+  for (const RecentEvent& e : recent_.events()) stepSequence(e.item, e.type, e.timeMs);
+}
+
+void Engine::stepSequence(std::string_view item, EventType type, double timeMs) {
+  if (!isConsumption(type)) return;
+  SequenceState& s = sequenceState_;
+  if (!sequence_) {
+    // No model to step: a parked hidden state no longer describes the user; the model's
+    // arrival rebuilds it from the recent events, which include this one.
+    if (s.fingerprint != 0) s = SequenceState();
+    return;
+  }
+  if (s.lastItem == item) {  // the same item again (click, dwell, like): one step
+    s.lastTimeMs = std::max(s.lastTimeMs, timeMs);
+    return;
+  }
+  const uint32_t index = sequence_->vocabIndex(item);
+  s.lastItem.assign(item.data(), item.size());
+  s.lastTimeMs = std::max(s.lastTimeMs, timeMs);
+  if (index == SequenceModel::kNone) return;  // outside the vocabulary: h unchanged
+  sequence_->stepIndex(s.h.data(), index, s.h.data());
+  ++s.steps;
 }
 
 void Engine::apply(uint32_t slot, EventType type, float weight, double timeMs) {
@@ -286,6 +342,8 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   bestMatch(shortTerm_, kShortTerm, false);
   bestMatch(negative_, kNegative, true);
 
+  if (wanted(kSequence)) computeSequenceComponent(slots, n, identity, nk, dense);
+
   // Target attention over the recent events whose vectors are known.
   if (!wanted(kAttention)) return;
   const double halfLifeMs = config_.halfLifeMinutes * kMsPerMinute;
@@ -313,6 +371,40 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     }
     const float norm = static_cast<float>(1.0 / (1.0 + mass));
     for (size_t j = 0; j < nk; ++j) att[indexOf(j)] = totals_[j] * norm;
+  }
+}
+
+void Engine::computeSequenceComponent(const uint32_t* slots, size_t n, bool identity, size_t nk, bool dense) {
+  if (!sequence_ || sequenceState_.steps == 0) return;
+  (void)slots;
+  if (vocabOfSlot_.size() < store_.size()) vocabOfSlot_.resize(store_.size(), kUnresolved);
+  seqIndex_.resize(nk);
+  size_t inVocabulary = 0;
+  for (size_t j = 0; j < nk; ++j) {
+    const uint32_t slot = identity ? static_cast<uint32_t>(j) : slots_[j];
+    uint32_t& v = vocabOfSlot_[slot];
+    if (v == kUnresolved) v = sequence_->vocabIndex(store_.id(slot));
+    seqIndex_[j] = v;
+    inVocabulary += v != SequenceModel::kNone;
+  }
+  if (inVocabulary == 0) return;
+  scratch_.resize(std::max(scratch_.size(), nk));
+  sequence_->scoreIds(sequenceState_.h.data(), seqIndex_.data(), nk, scratch_.data());
+  // Standardise over the candidates the model knows; the others stay at 0.
+  double mean = 0, var = 0;
+  for (size_t j = 0; j < nk; ++j)
+    if (seqIndex_[j] != SequenceModel::kNone) mean += scratch_[j];
+  mean /= static_cast<double>(inVocabulary);
+  for (size_t j = 0; j < nk; ++j)
+    if (seqIndex_[j] != SequenceModel::kNone) var += (scratch_[j] - mean) * (scratch_[j] - mean);
+  const double sd = std::sqrt(var / static_cast<double>(inVocabulary));
+  if (!(sd > 0)) return;
+  const bool everyKnown = dense && inVocabulary == nk;
+  float* out = activate(kSequence, n, everyKnown);
+  const double inv = 1.0 / sd;
+  for (size_t j = 0; j < nk; ++j) {
+    const size_t i = identity ? j : static_cast<size_t>(known_[j]);
+    out[i] = seqIndex_[j] == SequenceModel::kNone ? 0.0f : static_cast<float>((scratch_[j] - mean) * inv);
   }
 }
 
@@ -512,6 +604,8 @@ void Engine::resetInterest() {
   seen_.clear();
   pending_.clear();
   stats_ = EngineStats();
+  sequenceState_ = SequenceState();
+  matchSequenceState();
 }
 
 }  // namespace ie

@@ -12,6 +12,13 @@
 //            + w_shortTerm * max_k g(m_k) cos(s_k, v)   multi_interest.h
 //            + w_attention * att(v)                     recent_events.h
 //            + w_sequence  * seq(v)                     sequence model, when loaded
+//
+// seq(v): the loaded sequence model's score of v after the user's consumption events
+// (sequence_model.h, sequence_state.h), standardised over the candidates the model
+// knows (mean 0, standard deviation 1; candidates outside its vocabulary get 0). It is
+// 0 for everyone until the first step: the model has no opinion of a user it has not
+// seen act. It does not fade with time: the model was trained on the order of events,
+// not their timing; the decaying components carry the "what now" signal.
 //            - w_negative  * max(0, max_k g(n_k) cos(s'_k, v))   skips and hides
 //
 // Contract of rerank: the result is a permutation of the input (duplicate ids are an
@@ -39,6 +46,8 @@
 #include "engine/multi_interest.h"
 #include "engine/recent_events.h"
 #include "engine/seen_items.h"
+#include "engine/sequence_model.h"
+#include "engine/sequence_state.h"
 #include "engine/status.h"
 
 namespace ie {
@@ -124,6 +133,20 @@ class Engine {
   /// stored slots at `nowMs`, out[i * kComponentCount + c]; the server component is 0.
   void scoreComponents(const uint32_t* slots, size_t n, double nowMs, float* out);
 
+  /// Loads a sequence model file (sequence_model.h). Atomic: on error the engine keeps
+  /// its current model and state. The hidden state is restored when a loaded interest
+  /// state was saved with these same weights, else rebuilt by stepping through the
+  /// consumption events still in the recent window (oldest first).
+  Status loadSequenceModel(const uint8_t* bytes, size_t size);
+  /// The same with a model already in memory (shared, e.g. by evaluation workers).
+  /// Null removes the model (the hidden state is kept, parked, for a later reload).
+  void setSequenceModel(std::shared_ptr<const SequenceModel> model);
+  const SequenceModel* sequenceModel() const { return sequence_.get(); }
+  const SequenceState& sequenceState() const { return sequenceState_; }
+  /// For the state format: replaces the sequence state (then matched to the model as
+  /// loadSequenceModel does).
+  void restoreSequenceState(SequenceState state);
+
   /// Sets a server-provided long-term user vector (dim floats; empty clears it).
   Status setServerUserVector(const std::vector<float>& u);
 
@@ -165,6 +188,11 @@ class Engine {
   explicit Engine(const EngineConfig& config);
 
   void apply(uint32_t slot, EventType type, float weight, double timeMs);
+  void stepSequence(std::string_view item, EventType type, double timeMs);
+  // Makes sequenceState_ belong to sequence_ (restore when the fingerprint matches,
+  // else rebuild from the recent events), or parks it when there is no model.
+  void matchSequenceState();
+  void computeSequenceComponent(const uint32_t* slots, size_t n, bool identity, size_t nk, bool dense);
   void applyPendingFor(const std::vector<uint32_t>& slots);
   // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
   // nullptr = slots 0..n-1, all stored). Only components marked in active_ are written;
@@ -187,9 +215,12 @@ class Engine {
   SeenItems seen_;
   std::vector<Event> pending_;
   EngineStats stats_;
+  std::shared_ptr<const SequenceModel> sequence_;
+  SequenceState sequenceState_;
+  std::vector<uint32_t> vocabOfSlot_;  // sequence vocabulary index per item slot (cache)
 
   // Scratch buffers reused across calls (no allocation on the hot path after warm-up).
-  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_;
+  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_, seqIndex_;
   std::vector<uint64_t> candidateHashes_;
   std::vector<float> components_, totals_, scratch_, queries_, unit_, keys_, keyCoef_;
   std::vector<uint8_t> demoted_;

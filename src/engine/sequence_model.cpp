@@ -101,6 +101,11 @@ Status SequenceModel::assign(SequenceWeights w) {
   gateBias_ = std::move(w.b);
   out_ = std::move(out);
   outBias_ = std::move(w.bo);
+  // The fingerprint is the payload checksum of the file image, so a model assigned from
+  // weights and the same model loaded from its file agree.
+  std::vector<uint8_t> image;
+  save(image);
+  fingerprint_ = getU64(image.data() + 40);
   return Status::ok();
 }
 

@@ -106,6 +106,10 @@ class SequenceModel {
   SequenceWeights weights() const;
 
   bool empty() const { return n_ == 0; }
+  /// Identity of the weights: the payload checksum of the file image (0 when empty). A
+  /// saved interest state records it, so a hidden state is only restored into the model
+  /// that produced it.
+  uint64_t fingerprint() const { return fingerprint_; }
   uint32_t hidden() const { return h_; }
   uint32_t stride() const { return stride_; }
   uint32_t vocabulary() const { return n_; }
@@ -141,6 +145,7 @@ class SequenceModel {
   void scoreImpl(const float* h, const uint32_t* vocabIndex, size_t n, float* out) const;
 
   uint32_t h_ = 0, stride_ = 0, n_ = 0;
+  uint64_t fingerprint_ = 0;
   std::vector<std::string> ids_;
   IdIndex index_;
   std::vector<float> embed_;  // n x stride: E, padded

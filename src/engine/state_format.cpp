@@ -36,9 +36,13 @@ constexpr uint32_t tag(const char (&s)[5]) {
          static_cast<uint32_t>(static_cast<uint8_t>(s[2])) << 16 | static_cast<uint32_t>(static_cast<uint8_t>(s[3])) << 24;
 }
 constexpr uint32_t kConf = tag("CONF"), kLong = tag("LONG"), kShrt = tag("SHRT"), kNegv = tag("NEGV"),
-                   kRecn = tag("RECN"), kPend = tag("PEND"), kSeen = tag("SEEN"), kStat = tag("STAT");
-constexpr uint32_t kSectionTags[] = {kConf, kLong, kShrt, kNegv, kRecn, kPend, kSeen, kStat};
+                   kRecn = tag("RECN"), kPend = tag("PEND"), kSeen = tag("SEEN"), kStat = tag("STAT"),
+                   kSeqh = tag("SEQH");
+// Every section any version has; index = position here. Version 1 lacks SEQH.
+constexpr uint32_t kSectionTags[] = {kConf, kLong, kShrt, kNegv, kRecn, kPend, kSeen, kStat, kSeqh};
 constexpr uint32_t kSectionCount = sizeof(kSectionTags) / sizeof(kSectionTags[0]);
+constexpr uint32_t kSeqhIndex = 8;
+uint32_t sectionCountOf(uint32_t version) { return version == 1 ? kSectionCount - 1 : kSectionCount; }
 constexpr uint32_t kConfBytes = 116;
 constexpr uint32_t kFlagServerVector = 1;
 
@@ -155,6 +159,7 @@ struct Decoded {
   std::vector<uint8_t> seenFlags;
   uint64_t eventsObserved = 0, pendingDropped = 0;
   double lastEventTime = -std::numeric_limits<double>::infinity();
+  SequenceState sequence;  // version 1 has none: the empty state a new engine starts with
 };
 
 bool allFinite(const double* p, size_t n) {
@@ -311,6 +316,37 @@ Status readStat(Reader& r, Decoded& d) {
   return Status::ok();
 }
 
+Status readSeqh(Reader& r, Decoded& d) {
+  SequenceState& s = d.sequence;
+  uint16_t idBytes = 0;
+  const uint8_t* id = nullptr;
+  if (!(r.get(s.fingerprint) && r.get(s.hidden) && r.get(s.steps) && r.get(s.lastTimeMs) && r.get(idBytes) &&
+        r.getBytes(idBytes, id)))
+    return r.overrun();
+  s.lastItem.assign(reinterpret_cast<const char*>(id), idBytes);
+  if (s.fingerprint == 0) {
+    if (s.hidden != 0 || s.steps != 0 || idBytes != 0 || s.lastTimeMs != -std::numeric_limits<double>::infinity())
+      return corrupt("sequence state without a model (fingerprint 0) must be empty");
+    return Status::ok();
+  }
+  if (s.hidden == 0 || s.hidden > SequenceModel::kMaxHidden)
+    return corrupt("sequence hidden size " + std::to_string(s.hidden) + " is not in 1.." +
+                   std::to_string(SequenceModel::kMaxHidden));
+  if (idBytes != 0) {
+    Status valid = ItemStore::validateId(s.lastItem);
+    if (!valid) return corrupt("sequence state's last item: " + valid.message());
+  }
+  if (std::isnan(s.lastTimeMs) || s.lastTimeMs == std::numeric_limits<double>::infinity())
+    return corrupt("sequence state's last step time must be finite or -infinity");
+  s.h.assign(paddedStride(s.hidden), 0.0f);
+  for (uint32_t i = 0; i < s.hidden; ++i)
+    if (!r.get(s.h[i])) return r.overrun();
+  // A GRU's h is a convex mix of h_0 = 0 and tanh outputs: every entry lies in [-1, 1].
+  for (uint32_t i = 0; i < s.hidden; ++i)
+    if (!(std::fabs(s.h[i]) <= 1.0f)) return corrupt("sequence hidden state entry " + std::to_string(i) + " is outside [-1, 1]");
+  return Status::ok();
+}
+
 // Cross-section consistency, once every section is read.
 Status checkConsistency(const Decoded& d) {
   if (d.eventsObserved < d.recent.size() || d.eventsObserved < d.pending.size())
@@ -318,8 +354,9 @@ Status checkConsistency(const Decoded& d) {
                    ") is fewer than the recent or pending events held");
   const double newestRecent = d.recent.empty() ? -std::numeric_limits<double>::infinity() : d.recent.back().timeMs;
   const double newestPending = d.pending.empty() ? -std::numeric_limits<double>::infinity() : d.pending.back().timeMs;
-  if (newestRecent > d.lastEventTime || newestPending > d.lastEventTime)
+  if (newestRecent > d.lastEventTime || newestPending > d.lastEventTime || d.sequence.lastTimeMs > d.lastEventTime)
     return corrupt("an event is newer than the last event time");
+  if (d.sequence.steps > d.eventsObserved) return corrupt("more sequence steps than events observed");
   return Status::ok();
 }
 
@@ -447,6 +484,16 @@ Status encodeState(const Engine& engine, std::vector<uint8_t>& out) {
   for (uint64_t h : seenOrder) w.put(engine.seenItems().flagsOfHash(h));
   w.endSection(s);
 
+  s = w.beginSection(kSeqh);
+  const SequenceState& seq = engine.sequenceState();
+  w.put(seq.fingerprint);
+  w.put(seq.hidden);
+  w.put(seq.steps);
+  w.put(seq.lastTimeMs);
+  writeId(w, seq.lastItem);
+  for (uint32_t i = 0; i < seq.hidden; ++i) w.put(seq.h[i]);
+  w.endSection(s);
+
   s = w.beginSection(kStat);
   const EngineStats& st = engine.stats();
   w.put(st.eventsObserved);
@@ -516,8 +563,9 @@ Status decodeState(const uint8_t* data, size_t size, Engine& engine) {
                  negSlots = readU32(data + kOffNegSlots), recentCount = readU32(data + kOffRecent),
                  pendingCount = readU32(data + kOffPending), seenCount = readU32(data + kOffSeen),
                  flags = readU32(data + kOffFlags);
-  if (sectionCount != kSectionCount)
-    return corrupt("expected " + std::to_string(kSectionCount) + " sections, found " + std::to_string(sectionCount));
+  if (sectionCount != sectionCountOf(version))
+    return corrupt("expected " + std::to_string(sectionCountOf(version)) + " sections in version " +
+                   std::to_string(version) + ", found " + std::to_string(sectionCount));
   if ((flags & ~kFlagServerVector) != 0 || readU32(data + kOffReserved) != 0)
     return corrupt("unknown header flags " + hex32(flags));
   // Bounds that keep a lying header from allocating much: every count must fit the bytes present.
@@ -541,7 +589,8 @@ Status decodeState(const uint8_t* data, size_t size, Engine& engine) {
                      std::to_string(total - pos) + " remain");
     uint32_t index = 0;
     while (index < kSectionCount && kSectionTags[index] != t) ++index;
-    if (index == kSectionCount) return corrupt("unknown section " + tagName(t));
+    if (index == kSectionCount || (version == 1 && index == kSeqhIndex))
+      return corrupt("unknown section " + tagName(t) + " in version " + std::to_string(version));
     if (seenMask & (1u << index)) return corrupt("section " + tagName(t) + " appears twice");
     seenMask |= 1u << index;
     const std::string name = tagName(t);
@@ -560,6 +609,7 @@ Status decodeState(const uint8_t* data, size_t size, Engine& engine) {
       case 5: IE_RETURN_IF_ERROR(readPending(r, pendingCount, d)); break;
       case 6: IE_RETURN_IF_ERROR(readSeen(r, seenCount, d)); break;
       case 7: IE_RETURN_IF_ERROR(readStat(r, d)); break;
+      case 8: IE_RETURN_IF_ERROR(readSeqh(r, d)); break;
     }
     if (r.remaining() != 0)
       return corrupt("section " + name + " has " + std::to_string(r.remaining()) + " bytes past its contents");
@@ -629,6 +679,7 @@ Status decodeState(const uint8_t* data, size_t size, Engine& engine) {
   engine.seen() = std::move(seen);
   engine.pending() = std::move(pending);
   engine.mutableStats() = stats;
+  engine.restoreSequenceState(std::move(d.sequence));  // after recent: a rebuild steps through them
   return Status::ok();
 }
 
