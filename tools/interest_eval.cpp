@@ -5,6 +5,7 @@
 // One table per run: popularity, the server model alone, and the engine's long-term,
 // short-term, attention and combined scorers (the same C++ engine the browser runs),
 // plus the wall time of each phase and the thread count.
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -23,6 +24,7 @@
 #include "pipeline/interaction_matrix.h"
 #include "pipeline/readers.h"
 #include "pipeline/rating_eval.h"
+#include "pipeline/sequence_trainer.h"
 
 using namespace ie;
 
@@ -50,11 +52,20 @@ Server model (implicit ALS):
   --lambda X           (default 0.1)   --alpha X      (default 10)
   --seed N             (default 42)
 
+Sequence model (GRU, the engine's `sequence` component):
+  --sequence           train it on the same training data (each user's last training
+                       interaction held out for early stopping) and add engine-sequence
+  --seq-hidden N       hidden size (default 64)   --seq-epochs N  most epochs (default 60)
+  --seq-out FILE       also write the trained model (.ieseq)
+
 Engine (defaults are the engine's own):
   --weights LIST       e.g. server=0.3,longTerm=1,shortTerm=1,attention=1,negative=1
   --half-life MIN      short-term half-life in minutes
   --sharpness X        attention sharpness
   --blend NAME:LIST    an extra engine row with these weights (repeatable)
+  --tune               grid-search the blend weights on the validation split (needs
+                       --split valid): prints the best blends by NDCG@10 and, with
+                       --json, stores them under "tuning"
 
 Output:
   --json FILE          write the results as JSON
@@ -70,6 +81,9 @@ struct Args {
   EvalOptions eval;
   std::vector<std::string> blends;
   std::string weights;
+  bool sequence = false, tune = false;
+  SequenceTrainOptions seq;
+  std::string seqOut;
 };
 
 [[noreturn]] void usageError(const std::string& message) {
@@ -124,6 +138,11 @@ Args parseArgs(int argc, char** argv) {
     else if (flag == "--base") a.base = value();
     else if (flag == "--skip-malformed") a.skipMalformed = true;
     else if (flag == "--quiet") a.quiet = true;
+    else if (flag == "--sequence") a.sequence = true;
+    else if (flag == "--tune") a.tune = true;
+    else if (flag == "--seq-hidden") a.seq.hidden = static_cast<uint32_t>(parseNumber(flag, value()));
+    else if (flag == "--seq-epochs") a.seq.maxEpochs = static_cast<uint32_t>(parseNumber(flag, value()));
+    else if (flag == "--seq-out") a.seqOut = value(), a.sequence = true;
     else if (flag == "--candidates") a.eval.candidates = static_cast<uint32_t>(parseNumber(flag, value()));
     else if (flag == "--factors") a.als.factors = static_cast<uint32_t>(parseNumber(flag, value()));
     else if (flag == "--iterations") a.als.iterations = static_cast<uint32_t>(parseNumber(flag, value()));
@@ -135,6 +154,7 @@ Args parseArgs(int argc, char** argv) {
       if (t < 1 || t > 256) usageError("--threads must be 1..256");
       a.eval.threads = static_cast<unsigned>(t);
       a.als.threads = t;
+      a.seq.threads = static_cast<unsigned>(t);
     } else if (flag == "--weights") a.weights = value();
     else if (flag == "--half-life") a.eval.engine.halfLifeMinutes = parseNumber(flag, value());
     else if (flag == "--sharpness") a.eval.engine.attentionSharpness = static_cast<float>(parseNumber(flag, value()));
@@ -155,6 +175,26 @@ Args parseArgs(int argc, char** argv) {
     nb.weights.w.fill(0.0f);
     if (!parseWeights(b.substr(colon + 1), nb.weights, error)) usageError("--blend: " + error);
     a.eval.extraBlends.push_back(nb);
+  }
+  if (a.tune) {
+    // Tuning looks at validation targets only, never at test ones.
+    if (a.split != "valid" || a.task == "stream" || a.task == "rating")
+      usageError("--tune needs --split valid with --task loo or rerank (tuning never sees test targets)");
+    // The grid: every component that carries signal on logs without negative feedback.
+    const float servers[] = {0, 0.15f, 0.3f, 0.6f}, longs[] = {0, 0.25f, 0.5f, 1},
+                shorts[] = {0, 0.25f, 0.5f, 1}, attentions[] = {0, 0.5f, 1, 2}, sequences[] = {0, 1, 2, 4};
+    for (float sv : servers)
+      for (float lt : longs)
+        for (float st : shorts)
+          for (float at : attentions)
+            for (float sq : sequences) {
+              NamedBlend nb;
+              nb.weights.w = {sv, lt, st, at, sq, 1.0f};
+              char name[96];
+              std::snprintf(name, sizeof name, "s%g,l%g,st%g,a%g,q%g", sv, lt, st, at, sq);
+              nb.name = name;
+              a.eval.extraBlends.push_back(nb);
+            }
   }
   if (Status s = a.eval.engine.validate(); !s) usageError(s.message());
   a.eval.task = a.task == "loo" ? EvalOptions::Task::Loo : a.task == "stream" ? EvalOptions::Task::Stream
@@ -192,7 +232,7 @@ nlohmann::json metricsJson(const MetricSums& m) {
 }
 
 void printRow(const std::string& name, const MetricSums& m, const std::string& extra = "") {
-  std::printf("| %-18s | %.4f | %.4f | %.4f | %.4f | %.4f | %6zu |%s\n", name.c_str(), m.mean(m.hr10),
+  std::printf("| %-24s | %.4f | %.4f | %.4f | %.4f | %.4f | %6zu |%s\n", name.c_str(), m.mean(m.hr10),
               m.mean(m.ndcg10), m.mean(m.mrr), m.mean(m.hr20), m.mean(m.ndcg20), m.points, extra.c_str());
 }
 
@@ -262,6 +302,46 @@ int main(int argc, char** argv) {
       model.users = std::move(m.userFactors);
       return Status::ok();
     };
+    if (args.sequence) {
+      args.eval.sequenceTrainer = [&](const std::vector<std::vector<TimedItem>>& train,
+                                      const std::vector<std::string>& itemIds,
+                                      std::shared_ptr<const SequenceModel>& out) -> Status {
+        // Early stopping on each user's last training interaction, never on the
+        // harness's own targets: the variant "trained on train, early-stopped on valid,
+        // sees the valid item at test time" of EVALUATION.md, shifted one step earlier
+        // for --split valid.
+        std::vector<std::vector<TimedItem>> fit(train.size());
+        std::vector<uint32_t> stop(train.size(), SequenceModel::kNone);
+        for (size_t u = 0; u < train.size(); ++u) {
+          fit[u] = train[u];
+          if (fit[u].size() >= 2) {
+            stop[u] = fit[u].back().item;
+            fit[u].pop_back();
+          }
+        }
+        auto model = std::make_shared<SequenceModel>();
+        SequenceTrainReport r;
+        IE_RETURN_IF_ERROR(trainSequenceModel(fit, itemIds, args.seq, *model, &r, &stop,
+                                              [&](const SequenceEpoch& e) {
+                                                if (!args.quiet)
+                                                  std::fprintf(stderr,
+                                                               "sequence epoch %3u  loss %.4f  stop-set NDCG@10 "
+                                                               "%.4f  %.1f s\n",
+                                                               e.epoch, e.trainLoss, e.validNdcg10, e.seconds);
+                                              }));
+        std::fprintf(stderr, "sequence model: H %u, best epoch %u of %zu, %.1f s\n", args.seq.hidden, r.bestEpoch,
+                     r.epochs.size(), r.seconds);
+        if (!args.seqOut.empty()) {
+          std::vector<uint8_t> bytes;
+          IE_RETURN_IF_ERROR(model->save(bytes));
+          std::ofstream f(args.seqOut, std::ios::binary);
+          f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+          if (!f) return Status(StatusCode::InvalidArgument, "cannot write " + args.seqOut);
+        }
+        out = std::move(model);
+        return Status::ok();
+      };
+    }
     // The engine's long-term fold-in mirrors the server's ALS.
     args.eval.engine.alpha = als.alpha;
     args.eval.engine.lambda = als.lambda;
@@ -283,10 +363,29 @@ int main(int argc, char** argv) {
     std::printf("| model              | HR@10  | NDCG@10 | MRR   | HR@20  | NDCG@20 | points |%s\n",
                 report.task == "RERANK" ? " recall@list | lift |" : "");
     std::printf("|---|---|---|---|---|---|---|%s\n", report.task == "RERANK" ? "---|---|" : "");
+    std::vector<ModelResult> tuned;
+    if (args.tune) {
+      // Keep the default rows in the table; rank the grid rows apart.
+      const size_t gridStart = report.models.size() - args.eval.extraBlends.size() + args.blends.size();
+      tuned.assign(report.models.begin() + static_cast<std::ptrdiff_t>(gridStart), report.models.end());
+      report.models.resize(gridStart);
+      std::stable_sort(tuned.begin(), tuned.end(), [](const ModelResult& a, const ModelResult& b) {
+        return a.all.mean(a.all.ndcg10) > b.all.mean(b.all.ndcg10);
+      });
+    }
     for (const ModelResult& r : report.models) {
       char extra[64] = "";
       if (report.task == "RERANK") std::snprintf(extra, sizeof extra, " %.4f | %.3f |", r.recall, r.lift);
       printRow(r.name, r.all, extra);
+    }
+    if (args.tune) {
+      std::printf("\nbest of %zu blends on the validation split (weights server,longTerm,shortTerm,attention,"
+                  "sequence; negative 1):\n",
+                  tuned.size());
+      for (size_t i = 0; i < std::min<size_t>(10, tuned.size()); ++i) printRow(tuned[i].name, tuned[i].all);
+      for (size_t i = 0; i < tuned.size(); ++i)
+        out["tuning"].push_back({{"blend", tuned[i].name}, {"NDCG@10", tuned[i].all.mean(tuned[i].all.ndcg10)},
+                                 {"HR@10", tuned[i].all.mean(tuned[i].all.hr10)}});
     }
     if (stream) {
       std::printf("\nwarm users (pre-cut history): %zu points; cold users: %zu points\n", report.warmPoints,
@@ -297,8 +396,8 @@ int main(int argc, char** argv) {
     }
     if (report.usersDropped) std::printf("users dropped (< 3 interactions): %zu\n", report.usersDropped);
     std::printf("skipped repeats: %zu\n", report.skippedRepeats);
-    std::printf("\nphases: read %.2f s, train %.2f s, replay %.2f s; %u threads\n", readSeconds, report.trainSeconds,
-                report.replaySeconds, report.threads);
+    std::printf("\nphases: read %.2f s, train %.2f s, sequence train %.2f s, replay %.2f s; %u threads\n",
+                readSeconds, report.trainSeconds, report.sequenceSeconds, report.replaySeconds, report.threads);
 
     out["task"] = report.task;
     out["split"] = args.split;
@@ -311,7 +410,13 @@ int main(int argc, char** argv) {
     out["points"] = {{"warm", report.warmPoints}, {"cold", report.coldPoints}};
     out["skipped"] = {{"repeats", report.skippedRepeats}, {"unrankable", report.skippedUnrankable},
                       {"usersDropped", report.usersDropped}};
-    out["seconds"] = {{"read", readSeconds}, {"train", report.trainSeconds}, {"replay", report.replaySeconds}};
+    out["seconds"] = {{"read", readSeconds},
+                      {"train", report.trainSeconds},
+                      {"sequenceTrain", report.sequenceSeconds},
+                      {"replay", report.replaySeconds}};
+    if (args.sequence)
+      out["sequence"] = {{"model", "gru"}, {"hidden", args.seq.hidden}, {"maxEpochs", args.seq.maxEpochs},
+                         {"earlyStopping", "last training interaction per user"}};
     out["threads"] = report.threads;
     nlohmann::json engine;
     for (int c = 0; c < kComponentCount; ++c) engine["weights"][kComponentNames[c]] = args.eval.engine.weights[c];

@@ -145,6 +145,23 @@ class RawEngine {
     return record(engine_->loadCatalog(bytes_.data(), size, loaded_, &evicted_));
   }
   double loadedCount() const { return static_cast<double>(loaded_); }
+  int loadSequenceModel(size_t size) {
+    if (size > bytes_.size()) return record(ie::Status(ie::StatusCode::InvalidArgument, "model bytes not staged"));
+    return record(engine_->loadSequenceModel(bytes_.data(), size));
+  }
+  // null without a model; else its size and how far the user's sequence has stepped.
+  val sequenceInfo() const {
+    const ie::SequenceModel* m = engine_->sequenceModel();
+    if (!m) return val::null();
+    const ie::SequenceState& s = engine_->sequenceState();
+    val out = val::object();
+    out.set("hidden", m->hidden());
+    out.set("vocabulary", m->vocabulary());
+    out.set("steps", s.steps);
+    out.set("lastItem", s.lastItem);
+    out.set("lastStepTime", s.lastTimeMs);
+    return out;
+  }
   val evicted() const {
     val out = val::array();
     for (size_t i = 0; i < evicted_.size(); ++i) out.set(i, evicted_[i]);
@@ -364,6 +381,8 @@ EMSCRIPTEN_BINDINGS(interest_engine) {
       .function("evicted", &RawEngine::evicted)
       .function("loadCatalog", &RawEngine::loadCatalog)
       .function("loadedCount", &RawEngine::loadedCount)
+      .function("loadSequenceModel", &RawEngine::loadSequenceModel)
+      .function("sequenceInfo", &RawEngine::sequenceInfo)
       .function("observe", &RawEngine::observe)
       .function("rerank", &RawEngine::rerank)
       .function("recommend", &RawEngine::recommend)

@@ -169,6 +169,19 @@ export interface Interests {
   recentEvents: RememberedEvent[];
 }
 
+export interface SequenceModelInfo {
+  /** Hidden size H of the GRU. */
+  hidden: number;
+  /** Items the model knows. */
+  vocabulary: number;
+  /** Steps taken for this user (0: the component is 0 for every item). */
+  steps: number;
+  /** Item of the last step ('' before the first). */
+  lastItem: string;
+  /** Time of the last step (ms since the epoch; -Infinity before the first). */
+  lastStepTime: number;
+}
+
 export interface EngineStats {
   items: number;
   eventsObserved: number;
@@ -196,6 +209,18 @@ export interface Engine {
    * changes; errors: corrupt_data, truncated, unsupported_version, dimension_mismatch.
    */
   loadCatalog(bytes: Uint8Array | ArrayBuffer): { loaded: number; evicted: string[] };
+  /**
+   * Loads a sequence model (.ieseq from interest-seq / interest-eval --seq-out): a GRU the
+   * engine steps once per consumption event (click, dwell, like, add_to_cart, purchase,
+   * share; repeats of one item are one step). Its scores, standardised over the
+   * candidates it knows, are the blend's `sequence` component. Fully validated first;
+   * errors: corrupt_data, truncated, unsupported_version, invalid_id, duplicate_id,
+   * non_finite — the engine then keeps its current model. The hidden state is restored
+   * from a loaded state saved with the same model, else rebuilt from the recent events.
+   */
+  loadSequenceModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): { hidden: number; vocabulary: number };
+  /** The loaded sequence model and the user's progress through it, or null when none is loaded. */
+  sequenceModel(): SequenceModelInfo | null;
   /**
    * Observes one event or several, in time order: each call's events are non-decreasing in
    * time and not earlier than the newest event this page observed itself (else
@@ -226,9 +251,11 @@ export interface Engine {
    */
   forget(): Promise<void>;
   /**
-   * The interest state as bytes (format v1, src/engine/state_format.h): everything the engine
-   * learned plus its run-time tunables, not the items. 19,044 bytes empty at dim 64; at most
-   * 53,538 bytes with default settings and 36-byte ids, whatever the history length.
+   * The interest state as bytes (format v2, src/engine/state_format.h): everything the engine
+   * learned (including the sequence model's hidden state) plus its run-time tunables, not the
+   * items. 19,078 bytes empty at dim 64; at most 53,572 bytes with default settings and
+   * 36-byte ids (+4 H + 36 with a sequence model), whatever the history length. Version 1
+   * states load (migrated).
    */
   saveState(): Uint8Array;
   /**
@@ -250,7 +277,7 @@ export interface Engine {
 /** A change of the interest state, as passed to subscribe() listeners. */
 export type StateChange =
   | { type: 'observe'; events: { item: string; type: EventType; time: number; value?: number }[]; late: boolean }
-  | { type: 'items' | 'configure' | 'userVector' | 'reset' | 'load' | 'forget' };
+  | { type: 'items' | 'configure' | 'userVector' | 'reset' | 'load' | 'forget' | 'model' };
 
 /** An event in an export: `at` is the ISO time (null when out of Date's range), `time` the ms. */
 export interface ExportedEvent {
@@ -291,6 +318,8 @@ export interface StateExport {
     itemsLikeThis: string[];
     vector: number[];
   };
+  /** The sequence model's memory of your recent order of items (a GRU state: numbers, not a list). */
+  sequence: { modelLoaded: boolean; steps: number; lastItem: string | null; lastStepAt: string | null };
   recentEvents: ExportedEvent[];
   pendingEvents: ExportedEvent[];
   settings: Engine['config'];

@@ -188,6 +188,17 @@ function checkRankOptions(options) {
   if (options.explain !== undefined && typeof options.explain !== 'boolean') fail('invalid_argument', 'explain must be a boolean');
 }
 
+/** The sequence model's part of exportState, in plain words. */
+function sequenceSummary(info) {
+  if (!info) return { modelLoaded: false, steps: 0, lastItem: null, lastStepAt: null };
+  return {
+    modelLoaded: true,
+    steps: info.steps,
+    lastItem: info.lastItem === '' ? null : info.lastItem,
+    lastStepAt: isoTime(info.lastStepTime),
+  };
+}
+
 function isoTime(ms) {
   // Date covers +-8.64e15 ms; a time outside it (possible: times are the caller's) has no ISO form.
   return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : null;
@@ -311,6 +322,32 @@ class Engine {
     raw.stageBytes(view.length).set(view);
     this.#check(raw.loadCatalog(view.length));
     return { loaded: raw.loadedCount(), evicted: raw.evicted() };
+  }
+
+  /**
+   * Loads a sequence model (.ieseq, written by interest-seq / interest-eval --seq-out):
+   * a GRU stepped once per consumption event, whose scores become the blend's `sequence`
+   * component. The file is fully validated first; on error the engine keeps its model.
+   * The user's hidden state is restored from a loaded state saved with the same model,
+   * else rebuilt from the recent events. Returns { hidden, vocabulary }.
+   */
+  loadSequenceModel(bytes) {
+    const raw = this.#live();
+    let view;
+    if (bytes instanceof Uint8Array) view = bytes;
+    else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
+    else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    else fail('invalid_argument', 'loadSequenceModel takes a Uint8Array or an ArrayBuffer');
+    raw.stageBytes(view.length).set(view);
+    this.#check(raw.loadSequenceModel(view.length));
+    this.#emit({ type: 'model' });
+    const info = raw.sequenceInfo();
+    return { hidden: info.hidden, vocabulary: info.vocabulary };
+  }
+
+  /** The loaded sequence model and the user's progress through it, or null. */
+  sequenceModel() {
+    return this.#live().sequenceInfo();
   }
 
   /**
@@ -549,6 +586,7 @@ class Engine {
         itemsLikeThis: raw.longTermExamples(now, examples),
         vector: Array.from(longTerm),
       },
+      sequence: sequenceSummary(raw.sequenceInfo()),
       recentEvents: raw.recentEvents().map((e) => event(e, true)),
       pendingEvents: summary.pendingEvents.map((e) => event(e, false)),
       settings: config,

@@ -12,17 +12,18 @@
 
 namespace ie {
 
-std::vector<NamedBlend> defaultEngineBlends(const BlendWeights& combined) {
+std::vector<NamedBlend> defaultEngineBlends(const BlendWeights& combined, bool withSequence) {
   auto only = [](Component c) {
     BlendWeights w;
     w.w.fill(0.0f);
     w[c] = 1.0f;
     return w;
   };
-  return {{"engine-long", only(kLongTerm)},
-          {"engine-short", only(kShortTerm)},
-          {"engine-attention", only(kAttention)},
-          {"engine", combined}};
+  std::vector<NamedBlend> rows = {
+      {"engine-long", only(kLongTerm)}, {"engine-short", only(kShortTerm)}, {"engine-attention", only(kAttention)}};
+  if (withSequence) rows.push_back({"engine-sequence", only(kSequence)});
+  rows.push_back({"engine", combined});
+  return rows;
 }
 
 namespace {
@@ -41,6 +42,7 @@ struct Setup {
   const EvalLog* log = nullptr;
   const EvalOptions* options = nullptr;
   FactorModel model;
+  std::shared_ptr<const SequenceModel> sequence;  // null: no sequence model
   std::vector<float> popularity;        // training interactions per item
   std::vector<uint8_t> baseRankable;    // items that may be ranked at all
   std::vector<std::vector<TimedItem>> sequences;  // what each user's replay walks through
@@ -79,6 +81,7 @@ class Worker {
                   s.model.items.begin() + static_cast<size_t>(i + 1) * s.model.dim);
     }
     engine_->upsertItems(ids, rows.data(), rows.size());
+    if (s.sequence) engine_->setSequenceModel(s.sequence);
     slotOf_.assign(s.log->itemCount(), IdIndex::kNone);
     for (uint32_t i = 0; i < s.log->itemCount(); ++i)
       if (s.baseRankable[i]) slotOf_[i] = engine_->items().find(s.log->itemIds[i]);
@@ -270,7 +273,14 @@ Status evaluate(const EvalLog& log, const FactorTrainer& trainer, const EvalOpti
       s.model.users.size() != userCount * s.model.dim)
     return Status(StatusCode::InvalidArgument, "trainer returned factors of the wrong shape");
 
-  s.blends = defaultEngineBlends(options.engine.weights);
+  if (options.sequenceTrainer) {
+    const auto sequenceStart = Clock::now();
+    IE_RETURN_IF_ERROR(options.sequenceTrainer(train, log.itemIds, s.sequence));
+    report.sequenceSeconds = secondsSince(sequenceStart);
+    if (!s.sequence) return Status(StatusCode::InvalidArgument, "sequence trainer returned no model");
+  }
+
+  s.blends = defaultEngineBlends(options.engine.weights, s.sequence != nullptr);
   s.blends.insert(s.blends.end(), options.extraBlends.begin(), options.extraBlends.end());
   s.modelNames = {"popularity", s.rerank ? "server-order" : "server-mf"};
   for (const NamedBlend& b : s.blends) s.modelNames.push_back(b.name);

@@ -8,16 +8,20 @@
 // computed once per prediction point and blended with each row's weights.
 //
 // Engine rows: engine-long, engine-short, engine-attention (one component each, weight
-// 1), and engine (the configured blend, whose server component is the server-mf score,
-// standardised over the ranked items, as rerank() does with serverScores).
+// 1), engine-sequence when a sequence model is trained (the GRU alone, stepped by the
+// engine as on the device), and engine (the configured blend, whose server component is
+// the server-mf score, standardised over the ranked items, as rerank() does with
+// serverScores).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "engine/engine_config.h"
+#include "engine/sequence_model.h"
 #include "engine/status.h"
 #include "pipeline/ranking_metrics.h"
 
@@ -49,6 +53,13 @@ struct FactorModel {
 using FactorTrainer =
     std::function<Status(const std::vector<std::vector<TimedItem>>& train, uint32_t itemCount, FactorModel& out)>;
 
+/// Trains the sequence model on the same training sequences (items index log.itemIds).
+/// The harness hands it what the server model sees; holding data out for early stopping
+/// is the trainer's business.
+using SequenceTrainerFn = std::function<Status(const std::vector<std::vector<TimedItem>>& train,
+                                               const std::vector<std::string>& itemIds,
+                                               std::shared_ptr<const SequenceModel>& out)>;
+
 /// A named blend evaluated as an engine row.
 struct NamedBlend {
   std::string name;
@@ -64,6 +75,7 @@ struct EvalOptions {
   unsigned threads = 2;
   EngineConfig engine;          // engine settings (dim is taken from the factors)
   std::vector<NamedBlend> extraBlends;  // more engine rows
+  SequenceTrainerFn sequenceTrainer;    // optional: adds the sequence model to every engine
   std::function<void(size_t done, size_t total)> progress;
 };
 
@@ -77,7 +89,7 @@ struct ModelResult {
 struct EvalReport {
   std::string task;             // "LOO", "STREAM", "RERANK"
   std::vector<ModelResult> models;
-  double trainSeconds = 0, replaySeconds = 0;
+  double trainSeconds = 0, sequenceSeconds = 0, replaySeconds = 0;
   unsigned threads = 1;
   size_t usersDropped = 0;      // fewer than 3 interactions (LOO)
   size_t skippedRepeats = 0;    // target already in history
@@ -89,7 +101,8 @@ struct EvalReport {
 /// Runs the task of `options` over `log`.
 Status evaluate(const EvalLog& log, const FactorTrainer& trainer, const EvalOptions& options, EvalReport& report);
 
-/// The default engine rows (engine-long, engine-short, engine-attention, engine).
-std::vector<NamedBlend> defaultEngineBlends(const BlendWeights& combined);
+/// The default engine rows (engine-long, engine-short, engine-attention, [engine-sequence,]
+/// engine).
+std::vector<NamedBlend> defaultEngineBlends(const BlendWeights& combined, bool withSequence = false);
 
 }  // namespace ie

@@ -120,8 +120,8 @@ test('truncated, corrupted, newer and wrong-dimension states are refused; the en
   assertRefused(target, () => target.loadState(new TextEncoder().encode('{"not": "a state"}')), 'corrupt_data', /not an interest-engine state/);
 
   const newer = good.slice();
-  new DataView(newer.buffer).setUint32(8, 2, true);
-  assertRefused(target, () => target.loadState(reseal(newer)), 'unsupported_version', /format version 2, this build reads versions 1\.\.1/);
+  new DataView(newer.buffer).setUint32(8, 3, true);
+  assertRefused(target, () => target.loadState(reseal(newer)), 'unsupported_version', /format version 3, this build reads versions 1\.\.2/);
 
   const nanTime = good.slice();
   // STAT is the last section: its final 8 bytes are the last event time.

@@ -17,6 +17,7 @@ import type {
   RememberedEvent,
   Interests,
   EngineStats,
+  SequenceModelInfo,
   Engine,
   ErrorCode,
 } from '../../web/index.js';
@@ -109,6 +110,11 @@ export async function example(): Promise<void> {
 
   const stats: EngineStats = engine.stats();
   void [stats.items, stats.eventsObserved, stats.pendingEvents, stats.pendingDropped, stats.lastEventTime, stats.seenItems];
+
+  const model: { hidden: number; vocabulary: number } = engine.loadSequenceModel(new Uint8Array(0));
+  const progress: SequenceModelInfo | null = engine.sequenceModel();
+  if (progress) void [progress.hidden, progress.vocabulary, progress.steps, progress.lastItem, progress.lastStepTime];
+  void model;
 
   engine.setUserVector(new Float32Array(dim));
   engine.setUserVector([0, 0, 0, 0]);
