@@ -98,25 +98,6 @@ double parseNumber(const std::string& flag, const char* text) {
   return v;
 }
 
-bool parseWeights(const std::string& list, BlendWeights& w, std::string& error) {
-  std::stringstream ss(list);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    const auto eq = item.find('=');
-    if (eq == std::string::npos) return error = "weight '" + item + "' is not name=value", false;
-    const std::string name = item.substr(0, eq);
-    int c = -1;
-    for (int i = 0; i < kComponentCount; ++i)
-      if (name == kComponentNames[i]) c = i;
-    if (c < 0) return error = "unknown component '" + name + "'", false;
-    char* end = nullptr;
-    const double v = std::strtod(item.c_str() + eq + 1, &end);
-    if (*end || !std::isfinite(v)) return error = "weight of '" + name + "' is not a number", false;
-    w[c] = static_cast<float>(v);
-  }
-  return true;
-}
-
 Args parseArgs(int argc, char** argv) {
   Args a;
   a.eval.threads = 2;
@@ -166,14 +147,14 @@ Args parseArgs(int argc, char** argv) {
     usageError("--task must be loo, stream, rerank or rating");
   if (a.split != "test" && a.split != "valid") usageError("--split must be test or valid");
   if (a.base != "loo" && a.base != "stream") usageError("--base must be loo or stream");
-  std::string error;
-  if (!a.weights.empty() && !parseWeights(a.weights, a.eval.engine.weights, error)) usageError("--weights: " + error);
+  if (!a.weights.empty())
+    if (Status s = parseBlendWeights(a.weights, a.eval.engine.weights); !s) usageError("--weights: " + s.message());
   for (const std::string& b : a.blends) {
     const auto colon = b.find(':');
     if (colon == std::string::npos) usageError("--blend needs NAME:LIST");
     NamedBlend nb{b.substr(0, colon), BlendWeights()};
     nb.weights.w.fill(0.0f);
-    if (!parseWeights(b.substr(colon + 1), nb.weights, error)) usageError("--blend: " + error);
+    if (Status s = parseBlendWeights(b.substr(colon + 1), nb.weights); !s) usageError("--blend: " + s.message());
     a.eval.extraBlends.push_back(nb);
   }
   if (a.tune) {

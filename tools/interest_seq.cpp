@@ -24,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "engine/engine_config.h"
 #include "engine/kernels.h"
 #include "engine/sequence_model.h"
 #include "pipeline/evaluation.h"
@@ -98,7 +99,9 @@ void usage() {
                "         [--epochs 60] [--patience 10] [--lanes 16] [--bptt 10] [--lr 0.002]\n"
                "         [--dropout-in 0.5] [--dropout-hidden 0.5] [--wd 0] [--clip 5] [--seed 42]\n"
                "         [--tie | --untie] (default tied) [--ema 0.99] (0 = off)\n"
-               "         [--valid-only]   (tuning: train and report valid, skip test)\n");
+               "         [--valid-only]   (tuning: train and report valid, skip test)\n"
+               "         [--blend server=..,longTerm=..,shortTerm=..,attention=..,sequence=..,negative=..]\n"
+               "                          (ship this recommended blend in the .ieseq; see interest-eval --tune)\n");
 }
 
 }  // namespace
@@ -107,6 +110,7 @@ int main(int argc, char** argv) {
   std::string data, outPath;
   SequenceTrainOptions o;
   bool validOnly = false;
+  std::string blend;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> const char* {
@@ -120,6 +124,8 @@ int main(int argc, char** argv) {
       data = value();
     else if (a == "--out")
       outPath = value();
+    else if (a == "--blend")
+      blend = value();
     else if (a == "--threads")
       o.threads = static_cast<unsigned>(std::atoi(value()));
     else if (a == "--hidden")
@@ -209,6 +215,13 @@ int main(int argc, char** argv) {
   if (validOnly) return 0;
 
   // Ship: save, (write), and evaluate what a device would load.
+  if (!blend.empty()) {
+    BlendWeights recommended;
+    if (Status st = parseBlendWeights(blend, recommended); !st) return fail(st);
+    SequenceWeights w = trained.weights();
+    w.blend.assign(recommended.w.begin(), recommended.w.end());
+    if (Status st = trained.assign(std::move(w)); !st) return fail(st);
+  }
   std::vector<uint8_t> bytes;
   if (Status st = trained.save(bytes); !st) return fail(st);
   if (!outPath.empty()) {

@@ -145,9 +145,9 @@ class RawEngine {
     return record(engine_->loadCatalog(bytes_.data(), size, loaded_, &evicted_));
   }
   double loadedCount() const { return static_cast<double>(loaded_); }
-  int loadSequenceModel(size_t size) {
+  int loadSequenceModel(size_t size, bool applyBlend) {
     if (size > bytes_.size()) return record(ie::Status(ie::StatusCode::InvalidArgument, "model bytes not staged"));
-    return record(engine_->loadSequenceModel(bytes_.data(), size));
+    return record(engine_->loadSequenceModel(bytes_.data(), size, applyBlend));
   }
   // null without a model; else its size and how far the user's sequence has stepped.
   val sequenceInfo() const {
@@ -160,6 +160,13 @@ class RawEngine {
     out.set("steps", s.steps);
     out.set("lastItem", s.lastItem);
     out.set("lastStepTime", s.lastTimeMs);
+    if (m->recommendedBlend().empty()) {
+      out.set("blend", val::null());
+    } else {
+      val blend = val::object();
+      for (int c = 0; c < ie::kComponentCount; ++c) blend.set(ie::kComponentNames[c], m->recommendedBlend()[c]);
+      out.set("blend", blend);
+    }
     return out;
   }
   val evicted() const {

@@ -180,6 +180,8 @@ export interface SequenceModelInfo {
   lastItem: string;
   /** Time of the last step (ms since the epoch; -Infinity before the first). */
   lastStepTime: number;
+  /** The blend the model file recommends, or null. */
+  blend: Required<BlendWeights> | null;
 }
 
 export interface EngineStats {
@@ -217,8 +219,13 @@ export interface Engine {
    * errors: corrupt_data, truncated, unsupported_version, invalid_id, duplicate_id,
    * non_finite — the engine then keeps its current model. The hidden state is restored
    * from a loaded state saved with the same model, else rebuilt from the recent events.
+   * A file carrying a recommended blend (tuned on a validation split together with the
+   * model; `interest-seq --blend`) sets the engine's weights, unless `applyBlend: false`.
    */
-  loadSequenceModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): { hidden: number; vocabulary: number };
+  loadSequenceModel(
+    bytes: Uint8Array | ArrayBuffer | ArrayBufferView,
+    options?: { applyBlend?: boolean },
+  ): { hidden: number; vocabulary: number; blend: Required<BlendWeights> | null };
   /** The loaded sequence model and the user's progress through it, or null when none is loaded. */
   sequenceModel(): SequenceModelInfo | null;
   /**

@@ -329,20 +329,25 @@ class Engine {
    * a GRU stepped once per consumption event, whose scores become the blend's `sequence`
    * component. The file is fully validated first; on error the engine keeps its model.
    * The user's hidden state is restored from a loaded state saved with the same model,
-   * else rebuilt from the recent events. Returns { hidden, vocabulary }.
+   * else rebuilt from the recent events. A file that carries a recommended blend (tuned on a
+   * validation split with the model) sets the engine's weights, unless {applyBlend: false}.
+   * Returns { hidden, vocabulary, blend } (blend: the file's weights, or null).
    */
-  loadSequenceModel(bytes) {
+  loadSequenceModel(bytes, options = {}) {
     const raw = this.#live();
     let view;
     if (bytes instanceof Uint8Array) view = bytes;
     else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
     else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     else fail('invalid_argument', 'loadSequenceModel takes a Uint8Array or an ArrayBuffer');
+    if (options === null || typeof options !== 'object') fail('invalid_argument', 'options must be an object');
+    const applyBlend = options.applyBlend === undefined ? true : options.applyBlend;
+    if (typeof applyBlend !== 'boolean') fail('invalid_argument', 'applyBlend must be a boolean');
     raw.stageBytes(view.length).set(view);
-    this.#check(raw.loadSequenceModel(view.length));
+    this.#check(raw.loadSequenceModel(view.length, applyBlend));
     this.#emit({ type: 'model' });
     const info = raw.sequenceInfo();
-    return { hidden: info.hidden, vocabulary: info.vocabulary };
+    return { hidden: info.hidden, vocabulary: info.vocabulary, blend: info.blend };
   }
 
   /** The loaded sequence model and the user's progress through it, or null. */

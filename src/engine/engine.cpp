@@ -189,9 +189,16 @@ Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs
   return Status::ok();
 }
 
-Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size) {
+static_assert(kSequenceBlendSize == static_cast<uint32_t>(kComponentCount), "blend in .ieseq = Component order");
+
+Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBlend) {
   auto model = std::make_shared<SequenceModel>();
   IE_RETURN_IF_ERROR(model->load(bytes, size));
+  if (applyBlend && !model->recommendedBlend().empty()) {
+    EngineConfig config = config_;
+    for (int c = 0; c < kComponentCount; ++c) config.weights[c] = model->recommendedBlend()[c];
+    IE_RETURN_IF_ERROR(reconfigure(config));  // finite weights: cannot fail, checked before the swap below
+  }
   setSequenceModel(std::move(model));
   return Status::ok();
 }

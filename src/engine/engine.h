@@ -136,8 +136,9 @@ class Engine {
   /// Loads a sequence model file (sequence_model.h). Atomic: on error the engine keeps
   /// its current model and state. The hidden state is restored when a loaded interest
   /// state was saved with these same weights, else rebuilt by stepping through the
-  /// consumption events still in the recent window (oldest first).
-  Status loadSequenceModel(const uint8_t* bytes, size_t size);
+  /// consumption events still in the recent window (oldest first). When the file carries
+  /// a recommended blend and `applyBlend`, the blend weights become the engine's.
+  Status loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBlend = true);
   /// The same with a model already in memory (shared, e.g. by evaluation workers).
   /// Null removes the model (the hidden state is kept, parked, for a later reload).
   void setSequenceModel(std::shared_ptr<const SequenceModel> model);

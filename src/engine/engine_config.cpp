@@ -1,6 +1,7 @@
 #include "engine/engine_config.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 #include "engine/item_store.h"
@@ -33,6 +34,33 @@ Status EngineConfig::validate() const {
   for (int i = 0; i < kComponentCount; ++i)
     if (!std::isfinite(weights[i])) return outOfRange((std::string("weights.") + kComponentNames[i]).c_str(), "finite");
   return eventWeights.validate();
+}
+
+Status parseBlendWeights(std::string_view list, BlendWeights& out) {
+  BlendWeights w = out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string_view::npos) end = list.size();
+    const std::string item(list.substr(start, end - start));
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos)
+      return Status(StatusCode::InvalidArgument, "blend weight '" + item + "' is not name=value");
+    const std::string name = item.substr(0, eq);
+    int c = -1;
+    for (int i = 0; i < kComponentCount; ++i)
+      if (name == kComponentNames[i]) c = i;
+    if (c < 0) return Status(StatusCode::InvalidArgument, "unknown blend component '" + name + "'");
+    const std::string number = item.substr(eq + 1);
+    char* stop = nullptr;
+    const double v = std::strtod(number.c_str(), &stop);
+    if (number.empty() || *stop != '\0' || !std::isfinite(v))
+      return Status(StatusCode::InvalidArgument, "blend weight of '" + name + "' is not a finite number");
+    w[c] = static_cast<float>(v);
+    start = end + 1;
+  }
+  out = w;
+  return Status::ok();
 }
 
 }  // namespace ie

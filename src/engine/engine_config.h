@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <string_view>
 
 #include "engine/event.h"
 #include "engine/status.h"
@@ -65,5 +66,10 @@ struct EngineConfig {
   /// InvalidArgument naming the first field out of range.
   Status validate() const;
 };
+
+/// Parses "server=0.3,sequence=1,..." (component names as kComponentNames) into `out`,
+/// changing only the named weights. InvalidArgument naming the bad item; `out` is then
+/// unchanged.
+Status parseBlendWeights(std::string_view list, BlendWeights& out);
 
 }  // namespace ie

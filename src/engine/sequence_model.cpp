@@ -12,6 +12,7 @@ namespace {
 
 constexpr uint8_t kMagic[8] = {'I', 'E', 'S', 'E', 'Q', 'M', 'O', 'D'};
 constexpr uint32_t kCellGru = 1;
+constexpr uint32_t kFlagBlend = 1;  // version 2: a recommended blend follows the ids
 
 // Explicit little-endian integers, so the file does not depend on the host.
 void putU32(uint8_t* p, uint32_t v) {
@@ -72,6 +73,12 @@ Status SequenceModel::assign(SequenceWeights w) {
   for (const auto* v : {&w.E, &w.W, &w.U, &w.b, &w.O, &w.bo})
     for (float f : *v)
       if (!std::isfinite(f)) return Status(StatusCode::NonFinite, "sequence model: a weight is not finite");
+  if (!w.blend.empty() && w.blend.size() != static_cast<size_t>(kSequenceBlendSize))
+    return Status(StatusCode::DimensionMismatch, "sequence model: a recommended blend has " +
+                                                     std::to_string(kSequenceBlendSize) + " weights, found " +
+                                                     std::to_string(w.blend.size()));
+  for (float f : w.blend)
+    if (!std::isfinite(f)) return Status(StatusCode::NonFinite, "sequence model: a blend weight is not finite");
   IdIndex index;
   for (uint32_t i = 0; i < n; ++i) {
     IE_RETURN_IF_ERROR(ItemStore::validateId(w.ids[i]));
@@ -101,6 +108,7 @@ Status SequenceModel::assign(SequenceWeights w) {
   gateBias_ = std::move(w.b);
   out_ = std::move(out);
   outBias_ = std::move(w.bo);
+  blend_ = std::move(w.blend);
   // The fingerprint is the payload checksum of the file image, so a model assigned from
   // weights and the same model loaded from its file agree.
   std::vector<uint8_t> image;
@@ -128,6 +136,7 @@ SequenceWeights SequenceModel::weights() const {
   }
   w.b = gateBias_;
   w.bo = outBias_;
+  w.blend = blend_;
   return w;
 }
 
@@ -137,6 +146,7 @@ Status SequenceModel::save(std::vector<uint8_t>& bytes) const {
   const SequenceWeights w = weights();
   uint64_t payload = floatCount(h_, n_) * 4;
   for (const std::string& id : w.ids) payload += 4 + id.size();
+  payload += 4 * w.blend.size();
   bytes.assign(kSequenceHeaderBytes + payload, 0);
   uint8_t* p = bytes.data() + kSequenceHeaderBytes;
   for (const auto* v : {&w.E, &w.W, &w.U, &w.b, &w.O, &w.bo})
@@ -146,14 +156,17 @@ Status SequenceModel::save(std::vector<uint8_t>& bytes) const {
     std::memcpy(p + 4, id.data(), id.size());
     p += 4 + id.size();
   }
+  for (float f : w.blend) putF32(p, f), p += 4;
   uint8_t* hdr = bytes.data();
   std::memcpy(hdr, kMagic, 8);
-  putU32(hdr + 8, kSequenceFormatVersion);
+  // The lowest version that holds the model: without a blend the file is a version 1
+  // file, byte for byte, so older readers keep loading it.
+  putU32(hdr + 8, w.blend.empty() ? 1 : kSequenceFormatVersion);
   putU32(hdr + 12, static_cast<uint32_t>(kSequenceHeaderBytes));
   putU32(hdr + 16, h_);
   putU32(hdr + 20, n_);
   putU32(hdr + 24, kCellGru);
-  putU32(hdr + 28, 0);
+  putU32(hdr + 28, w.blend.empty() ? 0 : kFlagBlend);
   putU64(hdr + 32, payload);
   putU64(hdr + 40, checksum(hdr + kSequenceHeaderBytes, payload));
   putU64(hdr + 48, 0);
@@ -178,12 +191,16 @@ Status SequenceModel::load(const uint8_t* bytes, size_t size) {
   const uint32_t headerSize = getU32(bytes + 12), H = getU32(bytes + 16), n = getU32(bytes + 20);
   if (headerSize != kSequenceHeaderBytes) return corrupt("header size " + std::to_string(headerSize) + " is not 64");
   if (getU32(bytes + 24) != kCellGru) return corrupt("unknown cell type " + std::to_string(getU32(bytes + 24)));
-  if (getU32(bytes + 28) != 0 || getU64(bytes + 48) != 0) return corrupt("reserved header fields are not zero");
+  const uint32_t flags = getU32(bytes + 28);
+  if ((flags & ~(version >= 2 ? kFlagBlend : 0u)) != 0 || getU64(bytes + 48) != 0)
+    return corrupt("reserved header fields are not zero");
+  const bool hasBlend = (flags & kFlagBlend) != 0;
   if (H == 0 || H > kMaxHidden) return corrupt("hidden size " + std::to_string(H) + " out of range");
   if (n == 0 || n > kMaxVocabulary) return corrupt("vocabulary size " + std::to_string(n) + " out of range");
   const uint64_t payload = getU64(bytes + 32);
   const uint64_t floats = floatCount(H, n);
-  if (payload < floats * 4 + 4ull * n) return corrupt("payload size too small for H and n");
+  if (payload < floats * 4 + 4ull * n + (hasBlend ? 4ull * kSequenceBlendSize : 0))
+    return corrupt("payload size too small for H and n");
   const uint64_t available = size - kSequenceHeaderBytes;
   if (available < payload)
     return Status(StatusCode::Truncated, "sequence model: payload of " + std::to_string(payload) + " bytes, only " +
@@ -200,7 +217,7 @@ Status SequenceModel::load(const uint8_t* bytes, size_t size) {
     v->resize(count);
     for (uint64_t i = 0; i < count; ++i, p += 4) (*v)[i] = getF32(p);
   }
-  const uint8_t* end = bytes + size;
+  const uint8_t* end = bytes + size - (hasBlend ? 4 * kSequenceBlendSize : 0);
   w.ids.resize(n);
   for (uint32_t i = 0; i < n; ++i) {
     if (end - p < 4) return corrupt("item id table overruns the payload");
@@ -210,7 +227,12 @@ Status SequenceModel::load(const uint8_t* bytes, size_t size) {
     w.ids[i].assign(reinterpret_cast<const char*>(p), len);
     p += len;
   }
-  if (p != end) return corrupt("bytes left after the item id table");
+  if (p != end) return corrupt(hasBlend ? "the item id table does not end where the blend starts"
+                                         : "bytes left after the item id table");
+  if (hasBlend) {
+    w.blend.resize(kSequenceBlendSize);
+    for (float& f : w.blend) f = getF32(p), p += 4;
+  }
   return assign(std::move(w));
 }
 

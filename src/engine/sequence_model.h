@@ -28,12 +28,14 @@
 //
 //   offset size  field
 //        0    8  magic "IESEQMOD" (49 45 53 45 51 4D 4F 44)
-//        8    4  u32 format version (kSequenceFormatVersion = 1)
+//        8    4  u32 format version: 1, or 2 when flags are set (a writer uses the
+//                lowest version that holds the model; readers read both)
 //       12    4  u32 header size = 64
 //       16    4  u32 H, hidden size (1 .. kMaxHidden)
 //       20    4  u32 n, vocabulary size (1 .. kMaxVocabulary)
 //       24    4  u32 cell = 1 (the GRU above; other values are reserved for other cells)
-//       28    4  u32 flags = 0 (reserved)
+//       28    4  u32 flags: bit 0 (version 2 only) = a recommended blend follows the ids;
+//                other bits 0
 //       32    8  u64 payload size in bytes (the file is exactly 64 + this long)
 //       40    8  u64 payload checksum = hashId(payload bytes)   (id_index.h)
 //       48    8  u64 reserved = 0
@@ -48,7 +50,10 @@
 //     O    n x H      output embeddings
 //     bo   n          output bias
 //   then the n item ids in vocabulary order, each a u32 byte length and the bytes
-//   (valid ids as ItemStore::validateId says, all distinct). Nothing follows.
+//   (valid ids as ItemStore::validateId says, all distinct); then, with flag bit 0, the
+//   recommended blend: 6 f32 weights in the engine's Component order (server, longTerm,
+//   shortTerm, attention, sequence, negative), chosen on a validation split for use with
+//   this model (Engine::loadSequenceModel applies them). Nothing follows.
 //
 // load() checks, in order: size >= 64 (Truncated), magic (CorruptData), version
 // (UnsupportedVersion when newer), header checksum, header fields (CorruptData), size
@@ -77,7 +82,8 @@
 
 namespace ie {
 
-constexpr uint32_t kSequenceFormatVersion = 1;
+constexpr uint32_t kSequenceFormatVersion = 2;
+constexpr uint32_t kSequenceBlendSize = 6;  // = kComponentCount (engine_config.h)
 constexpr size_t kSequenceHeaderBytes = 64;
 
 /// The weights in their logical (unpadded) layout: what the trainer produces and the file
@@ -86,6 +92,7 @@ struct SequenceWeights {
   uint32_t hidden = 0;
   std::vector<std::string> ids;
   std::vector<float> E, W, U, b, O, bo;
+  std::vector<float> blend;  // empty, or the recommended blend (kSequenceBlendSize weights)
 
   uint32_t vocabulary() const { return static_cast<uint32_t>(ids.size()); }
 };
@@ -110,6 +117,8 @@ class SequenceModel {
   /// saved interest state records it, so a hidden state is only restored into the model
   /// that produced it.
   uint64_t fingerprint() const { return fingerprint_; }
+  /// The recommended blend shipped with the model (kSequenceBlendSize weights), or empty.
+  const std::vector<float>& recommendedBlend() const { return blend_; }
   uint32_t hidden() const { return h_; }
   uint32_t stride() const { return stride_; }
   uint32_t vocabulary() const { return n_; }
@@ -155,6 +164,7 @@ class SequenceModel {
   std::vector<float> gateBias_;  // 3H
   std::vector<float> out_;       // n x stride: O, padded
   std::vector<float> outBias_;   // n
+  std::vector<float> blend_;     // empty or kSequenceBlendSize
 };
 
 }  // namespace ie

@@ -323,3 +323,35 @@ TEST_CASE("a corrupt sequence section is refused and changes nothing", "[sequenc
   std::memset(bad.data() + payload, 0, 8);  // fingerprint 0 with a hidden state
   expectCorrupt(bad, "must be empty");
 }
+
+TEST_CASE("a model's recommended blend becomes the engine's weights unless declined", "[sequence][engine]") {
+  SequenceWeights w = randomModel(7)->weights();
+  w.blend = {0.15f, 0.5f, 0.25f, 2.0f, 1.0f, 1.0f};
+  SequenceModel model;
+  REQUIRE(model.assign(w));
+  std::vector<uint8_t> file;
+  REQUIRE(model.save(file));
+
+  auto e = makeEngine();
+  const BlendWeights before = e->config().weights;
+  REQUIRE(e->loadSequenceModel(file.data(), file.size(), /*applyBlend=*/false));
+  CHECK(e->config().weights.w == before.w);
+  REQUIRE(e->loadSequenceModel(file.data(), file.size()));
+  for (int c = 0; c < kComponentCount; ++c) CHECK(e->config().weights[c] == w.blend[c]);
+  CHECK(e->sequenceModel()->recommendedBlend() == w.blend);
+}
+
+TEST_CASE("blend lists parse by component name and refuse anything else", "[sequence][config]") {
+  BlendWeights w;
+  REQUIRE(parseBlendWeights("server=0.15,sequence=2.5,negative=0", w));
+  CHECK(w[kServer] == 0.15f);
+  CHECK(w[kSequence] == 2.5f);
+  CHECK(w[kNegative] == 0.0f);
+  CHECK(w[kLongTerm] == BlendWeights()[kLongTerm]);  // unnamed weights unchanged
+  const BlendWeights before = w;
+  for (const char* bad : {"server", "servr=1", "server=abc", "server=1,", "server=inf", "server=1e999", ""}) {
+    const Status s = parseBlendWeights(bad, w);
+    CHECK(s.code() == StatusCode::InvalidArgument);
+    CHECK(w.w == before.w);
+  }
+}

@@ -90,6 +90,7 @@ std::vector<uint8_t> bytesOf(const SequenceModel& m) {
 void putU32(uint8_t* p, uint32_t v) {
   for (int i = 0; i < 4; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
+uint32_t getU32(const uint8_t* p) { return p[0] | p[1] << 8 | p[2] << 16 | static_cast<uint32_t>(p[3]) << 24; }
 void putU64(uint8_t* p, uint64_t v) {
   for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(v >> (8 * i));
 }
@@ -325,4 +326,50 @@ TEST_CASE("sequence model: assign validates shapes, ids and values", "[sequence]
   CHECK(m.empty());
   CHECK(m.assign(w));
   CHECK(m.vocabIndex(w.ids[2]) == 2);
+}
+
+TEST_CASE("sequence model: a recommended blend makes a version 2 file; without one it stays version 1",
+          "[sequence][format]") {
+  SequenceWeights w = randomWeights(4, 3, 2);
+  const std::vector<uint8_t> plain = bytesOf(modelOf(w));
+  CHECK(getU32(plain.data() + 8) == 1);
+  CHECK(getU32(plain.data() + 28) == 0);
+
+  w.blend = {0.1f, 0.5f, 0.25f, 2.0f, 1.0f, 1.0f};
+  const SequenceModel withBlend = modelOf(w);
+  CHECK(withBlend.recommendedBlend() == w.blend);
+  CHECK(withBlend.fingerprint() != modelOf(randomWeights(4, 3, 2)).fingerprint());  // the blend is part of it
+  const std::vector<uint8_t> v2 = bytesOf(withBlend);
+  CHECK(getU32(v2.data() + 8) == 2);
+  CHECK(getU32(v2.data() + 28) == 1);
+  CHECK(v2.size() == plain.size() + 24);
+  SequenceModel loaded;
+  REQUIRE(loaded.load(v2.data(), v2.size()));
+  CHECK(loaded.recommendedBlend() == w.blend);
+  CHECK(bytesOf(loaded) == v2);
+
+  auto loadOf = [&](const std::vector<uint8_t>& b) { return loaded.load(b.data(), b.size()); };
+  std::vector<uint8_t> b = v2;  // the blend flag in a version 1 file
+  putU32(b.data() + 8, 1);
+  reseal(b);
+  CHECK(loadOf(b).code() == StatusCode::CorruptData);
+  b = v2;  // an unknown flag bit
+  putU32(b.data() + 28, 3);
+  reseal(b);
+  CHECK(loadOf(b).code() == StatusCode::CorruptData);
+  b = v2;  // a non-finite blend weight
+  const float inf = std::numeric_limits<float>::infinity();
+  std::memcpy(b.data() + b.size() - 4, &inf, 4);
+  reseal(b);
+  CHECK(loadOf(b).code() == StatusCode::NonFinite);
+  b = plain;  // flag set but no blend bytes: the id table runs into the missing blend
+  putU32(b.data() + 8, 2);
+  putU32(b.data() + 28, 1);
+  reseal(b);
+  CHECK(loadOf(b).code() == StatusCode::CorruptData);
+  CHECK(loaded.recommendedBlend() == w.blend);  // none of the above replaced the model
+
+  SequenceWeights wrong = w;
+  wrong.blend.pop_back();
+  CHECK(SequenceModel().assign(wrong).code() == StatusCode::DimensionMismatch);
 }

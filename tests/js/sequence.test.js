@@ -49,6 +49,8 @@ async function engineWithModel() {
   const engine = await createEngine({ dim: DIM, weights: { server: 0, longTerm: 0, shortTerm: 0, attention: 0, sequence: 1, negative: 0 } });
   engine.upsertItems(ids, vectors());
   const info = engine.loadSequenceModel(trainedModel());
+  assert.equal(info.blend, null);  // interest-eval --seq-out ships no blend
+  assert.equal(engine.config.weights.sequence, 1);
   assert.equal(info.hidden, 16);
   assert.equal(info.vocabulary, ITEMS);
   return engine;
@@ -116,5 +118,7 @@ test('a corrupt or truncated model is refused and the loaded one stays', { skip 
     assert.deepEqual(engine.saveState(), state);
   }
   assert.throws(() => engine.loadSequenceModel('not bytes'), (e) => e.code === 'invalid_argument');
+  assert.throws(() => engine.loadSequenceModel(trainedModel(), { applyBlend: 'yes' }), (e) => e.code === 'invalid_argument');
+  assert.equal(engine.sequenceModel().steps, 1);
   engine.dispose();
 });

@@ -112,6 +112,8 @@ export async function example(): Promise<void> {
   void [stats.items, stats.eventsObserved, stats.pendingEvents, stats.pendingDropped, stats.lastEventTime, stats.seenItems];
 
   const model: { hidden: number; vocabulary: number } = engine.loadSequenceModel(new Uint8Array(0));
+  const shipped = engine.loadSequenceModel(new ArrayBuffer(0), { applyBlend: false }).blend;
+  if (shipped) void [shipped.server, shipped.sequence];
   const progress: SequenceModelInfo | null = engine.sequenceModel();
   if (progress) void [progress.hidden, progress.vocabulary, progress.steps, progress.lastItem, progress.lastStepTime];
   void model;
