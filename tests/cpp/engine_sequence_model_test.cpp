@@ -328,7 +328,7 @@ TEST_CASE("sequence model: assign validates shapes, ids and values", "[sequence]
   CHECK(m.vocabIndex(w.ids[2]) == 2);
 }
 
-TEST_CASE("sequence model: a recommended blend makes a version 2 file; without one it stays version 1",
+TEST_CASE("sequence model: a recommended blend makes a version 2 file, without one it stays version 1",
           "[sequence][format]") {
   SequenceWeights w = randomWeights(4, 3, 2);
   const std::vector<uint8_t> plain = bytesOf(modelOf(w));
