@@ -35,17 +35,17 @@ export interface InterestEvent {
 
 /** Weight of each component in the final score (see README, "How scores are made"). */
 export interface BlendWeights {
-  /** The server's score, standardised over the candidates. Default 0.3. */
+  /** The server's score, standardised over the candidates. Default 0.02 (tuned on validation splits: z-scores dominate otherwise). */
   server?: number;
-  /** Long-term preference u·v (on-device ALS fold-in). Default 1. */
+  /** Long-term preference u·v (on-device ALS fold-in). Default 0.1. */
   longTerm?: number;
-  /** Best match among the short-term interests. Default 1. */
+  /** Best match among the short-term interests. Default 0.1. */
   shortTerm?: number;
-  /** Target attention over the recent events. Default 1. */
+  /** Target attention over the recent events. Default 4. */
   attention?: number;
-  /** The recurrent sequence model, when one is loaded. Default 1. */
+  /** The recurrent sequence model, when one is loaded (its file may ship its own blend). Default 2. */
   sequence?: number;
-  /** Similarity to skipped and hidden items (subtracted). Default 1. */
+  /** Similarity to skipped and hidden items (subtracted). Default 2. */
   negative?: number;
 }
 

@@ -57,7 +57,7 @@ describe('createEngine', () => {
     assert.equal(c.pendingCapacity, 256);
     assert.equal(c.consumedCapacity, 2048);
     assert.ok(Math.abs(c.weights.server - 0.7) < 1e-6);
-    assert.equal(c.weights.longTerm, 1);
+    assert.ok(Math.abs(c.weights.longTerm - 0.1) < 1e-6);
     assert.deepEqual(Object.keys(c.weights).sort(), [...COMPONENTS].sort());
     assert.equal(c.eventWeights.click, 1.5);
     assert.equal(c.eventWeights.hide, -3);
@@ -239,7 +239,7 @@ describe('rerank and recommend', () => {
     assert.deepEqual(r.ids, ['A0', 'y-unknown', 'x-unknown', 'B0']);
     const mean = server.reduce((a, b) => a + b) / server.length;
     const sd = Math.sqrt(server.reduce((a, b) => a + (b - mean) ** 2, 0) / server.length);
-    r.ids.forEach((id, i) => assert.ok(Math.abs(r.scores[i] - (0.3 * (server[ids.indexOf(id)] - mean)) / sd) < 1e-5));
+    r.ids.forEach((id, i) => assert.ok(Math.abs(r.scores[i] - (0.02 * (server[ids.indexOf(id)] - mean)) / sd) < 1e-5));
     assert.deepEqual(engine.rerank(ids, { now: T0, serverScores: Float32Array.from(server) }).ids, r.ids);
     engine.dispose();
   });
@@ -339,7 +339,7 @@ describe('rerank and recommend', () => {
     assert.equal(engine.rerank(ids, { now: T0, serverScores: server }).ids[0], 'A1');
     engine.configure({ weights: { longTerm: 0, shortTerm: 0, attention: 0, negative: 0 } });
     assert.equal(engine.config.weights.longTerm, 0);
-    assert.ok(Math.abs(engine.config.weights.server - 0.3) < 1e-6); // untouched
+    assert.ok(Math.abs(engine.config.weights.server - 0.02) < 1e-6); // untouched
     assert.deepEqual(engine.rerank(ids, { now: T0, serverScores: server }).ids, ['C1', 'B1', 'A1']);
     engine.configure({ halfLifeMinutes: 5, eventWeights: { like: 5 } });
     assert.equal(engine.config.halfLifeMinutes, 5);

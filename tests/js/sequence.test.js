@@ -50,7 +50,7 @@ async function engineWithModel() {
   engine.upsertItems(ids, vectors());
   const info = engine.loadSequenceModel(trainedModel());
   assert.equal(info.blend, null);  // interest-eval --seq-out ships no blend
-  assert.equal(engine.config.weights.sequence, 1);
+  assert.equal(engine.config.weights.sequence, 1); // as created: no blend shipped, none applied
   assert.equal(info.hidden, 16);
   assert.equal(info.vocabulary, ITEMS);
   return engine;

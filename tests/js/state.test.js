@@ -227,7 +227,7 @@ test('exportState says in plain fields what the engine believes', async () => {
   assert.equal(out.longTerm.includesServerVector, true);
   assert.equal(out.longTerm.itemsLikeThis.length, 3);
   assert.equal(out.settings.dim, DIM);
-  assert.equal(out.settings.weights.server, Math.fround(0.3));
+  assert.equal(out.settings.weights.server, Math.fround(0.02));
 });
 
 test('subscribe reports each change; a throwing listener does not fail the call', async () => {
