@@ -63,6 +63,9 @@ Engine (defaults are the engine's own):
   --half-life MIN      short-term half-life in minutes
   --sharpness X        attention sharpness
   --blend NAME:LIST    an extra engine row with these weights (repeatable)
+  --adaptive           add engine-adaptive: per user, Hedge over the engine rows' blends
+                       rewarded by each click (on-device adaptation experiment)
+  --adaptive-rate X    learning rate (default 1)   --adaptive-prior X  (default 2)
   --tune               grid-search the blend weights on the validation split (needs
                        --split valid): prints the best blends by NDCG@10 and, with
                        --json, stores them under "tuning"
@@ -121,6 +124,9 @@ Args parseArgs(int argc, char** argv) {
     else if (flag == "--quiet") a.quiet = true;
     else if (flag == "--sequence") a.sequence = true;
     else if (flag == "--tune") a.tune = true;
+    else if (flag == "--adaptive") a.eval.adaptive = true;
+    else if (flag == "--adaptive-rate") a.eval.adaptiveRate = parseNumber(flag, value()), a.eval.adaptive = true;
+    else if (flag == "--adaptive-prior") a.eval.adaptivePrior = parseNumber(flag, value()), a.eval.adaptive = true;
     else if (flag == "--seq-hidden") a.seq.hidden = static_cast<uint32_t>(parseNumber(flag, value()));
     else if (flag == "--seq-epochs") a.seq.maxEpochs = static_cast<uint32_t>(parseNumber(flag, value()));
     else if (flag == "--seq-out") a.seqOut = value(), a.sequence = true;
@@ -157,6 +163,7 @@ Args parseArgs(int argc, char** argv) {
     if (Status s = parseBlendWeights(b.substr(colon + 1), nb.weights); !s) usageError("--blend: " + s.message());
     a.eval.extraBlends.push_back(nb);
   }
+  if (a.tune && a.eval.adaptive) usageError("--tune and --adaptive do not mix (tune fixed blends first)");
   if (a.tune) {
     // Tuning looks at validation targets only, never at test ones.
     if (a.split != "valid" || a.task == "stream" || a.task == "rating")
@@ -341,7 +348,7 @@ int main(int argc, char** argv) {
                 report.task == "RERANK" ? (" (" + args.base + " points, top-" + std::to_string(args.eval.candidates) +
                                            " server list)").c_str()
                                         : (args.split == "valid" ? " (validation split)" : ""));
-    std::printf("| model              | HR@10  | NDCG@10 | MRR   | HR@20  | NDCG@20 | points |%s\n",
+    std::printf("| %-24s | HR@10  | NDCG@10 | MRR   | HR@20  | NDCG@20 | points |%s\n", "model",
                 report.task == "RERANK" ? " recall@list | lift |" : "");
     std::printf("|---|---|---|---|---|---|---|%s\n", report.task == "RERANK" ? "---|---|" : "");
     std::vector<ModelResult> tuned;

@@ -49,7 +49,8 @@ struct Setup {
   std::vector<std::vector<uint32_t>> predictAt;   // positions in `sequences` to predict
   std::vector<uint8_t> warm;            // user has a server factor vector
   std::vector<NamedBlend> blends;
-  std::vector<std::string> modelNames;  // popularity, server-mf, blends...
+  std::vector<std::string> modelNames;  // popularity, server-mf, blends..., [engine-adaptive]
+  size_t combinedIndex = 0;             // the configured blend ("engine") among blends
   bool rerank = false;
 };
 
@@ -98,6 +99,9 @@ class Worker {
     const auto& at = s_.predictAt[user];
     if (at.empty()) return;
     engine_->resetInterest();
+    // Adaptation starts from the configured blend for every user.
+    logWeight_.assign(s_.blends.size(), 0.0);
+    if (s_.options->adaptive) logWeight_[s_.combinedIndex] = s_.options->adaptivePrior;
     std::fill(inHistory_.begin(), inHistory_.end(), 0);
     size_t next = 0;
     std::vector<EventInput> event(1);
@@ -165,17 +169,26 @@ class Worker {
     for (size_t j = 0; j < m; ++j)
       if (candidates_[j] == target.item) targetPos = static_cast<int>(j);
     std::vector<uint8_t> all(m, 1);
-    auto record = [&](size_t model, const float* scores) {
+    // Records the point for a row; returns the target's rank (0: not in the list).
+    auto record = [&](size_t model, const float* scores) -> size_t {
       MetricSums& bucket = warm ? out.warm[model] : out.cold[model];
       if (targetPos < 0) {
         out.all[model].addMiss();
         bucket.addMiss();
-        return;
+        return 0;
       }
       const size_t rank = rankOf(scores, all.data(), m, static_cast<uint32_t>(targetPos));
       out.all[model].add(rank);
       bucket.add(rank);
       ++out.inList[model];
+      return rank;
+    };
+    auto blendScores = [&](const BlendWeights& w) {
+      for (size_t j = 0; j < m; ++j) {
+        const float* c = components_.data() + j * kComponentCount;
+        scoreBuffer_[j] = w[kServer] * serverZ_[j] + w[kLongTerm] * c[kLongTerm] + w[kShortTerm] * c[kShortTerm] +
+                          w[kAttention] * c[kAttention] + w[kSequence] * c[kSequence] - w[kNegative] * c[kNegative];
+      }
     };
 
     scoreBuffer_.resize(m);
@@ -184,15 +197,32 @@ class Worker {
     record(0, scoreBuffer_.data());
     for (size_t j = 0; j < m; ++j) scoreBuffer_[j] = server_[candidates_[j]];
     record(1, scoreBuffer_.data());
-    for (size_t b = 0; b < s_.blends.size(); ++b) {
-      const BlendWeights& w = s_.blends[b].weights;
-      for (size_t j = 0; j < m; ++j) {
-        const float* c = components_.data() + j * kComponentCount;
-        scoreBuffer_[j] = w[kServer] * serverZ_[j] + w[kLongTerm] * c[kLongTerm] + w[kShortTerm] * c[kShortTerm] +
-                          w[kAttention] * c[kAttention] + w[kSequence] * c[kSequence] - w[kNegative] * c[kNegative];
+    const size_t blendCount = s_.blends.size();
+    std::vector<size_t> ranks(blendCount);
+    if (s_.options->adaptive) {
+      // Hedge over the blends, as a device could run it: the weights in use are the
+      // softmax-weighted mix of the blends (a blend too: every score is linear in the
+      // components), computed from rewards of earlier points only.
+      BlendWeights mix;
+      mix.w.fill(0.0f);
+      const double top = *std::max_element(logWeight_.begin(), logWeight_.end());
+      double total = 0;
+      for (size_t b = 0; b < blendCount; ++b) total += std::exp(logWeight_[b] - top);
+      for (size_t b = 0; b < blendCount; ++b) {
+        const double p = std::exp(logWeight_[b] - top) / total;
+        for (int c = 0; c < kComponentCount; ++c) mix[c] += static_cast<float>(p * s_.blends[b].weights[c]);
       }
-      record(2 + b, scoreBuffer_.data());
+      blendScores(mix);
+      record(2 + blendCount, scoreBuffer_.data());
     }
+    for (size_t b = 0; b < blendCount; ++b) {
+      blendScores(s_.blends[b].weights);
+      ranks[b] = record(2 + b, scoreBuffer_.data());
+    }
+    if (s_.options->adaptive)  // reward: the NDCG@10 gain each blend would have earned with the click
+      for (size_t b = 0; b < blendCount; ++b)
+        if (ranks[b] >= 1 && ranks[b] <= 10)
+          logWeight_[b] += s_.options->adaptiveRate / std::log2(static_cast<double>(ranks[b]) + 1.0);
   }
 
   const Setup& s_;
@@ -200,6 +230,7 @@ class Worker {
   std::vector<uint32_t> slotOf_, candidates_, slots_;
   std::vector<uint8_t> inHistory_, rankable_;
   std::vector<float> server_, components_, serverZ_, scoreBuffer_;
+  std::vector<double> logWeight_;  // adaptive blend: per-blend log weights of this user
 };
 
 }  // namespace
@@ -284,6 +315,9 @@ Status evaluate(const EvalLog& log, const FactorTrainer& trainer, const EvalOpti
   s.blends.insert(s.blends.end(), options.extraBlends.begin(), options.extraBlends.end());
   s.modelNames = {"popularity", s.rerank ? "server-order" : "server-mf"};
   for (const NamedBlend& b : s.blends) s.modelNames.push_back(b.name);
+  for (size_t b = 0; b < s.blends.size(); ++b)
+    if (s.blends[b].name == "engine") s.combinedIndex = b;
+  if (options.adaptive) s.modelNames.push_back("engine-adaptive");
 
   const auto replayStart = Clock::now();
   std::vector<UserOutcome> outcomes(userCount);

@@ -76,6 +76,12 @@ struct EvalOptions {
   EngineConfig engine;          // engine settings (dim is taken from the factors)
   std::vector<NamedBlend> extraBlends;  // more engine rows
   SequenceTrainerFn sequenceTrainer;    // optional: adds the sequence model to every engine
+  // On-device adaptation experiment (row engine-adaptive): per user, Hedge over the engine
+  // rows' blends, starting with `adaptivePrior` on "engine"; each click adds
+  // adaptiveRate * (its NDCG@10 gain under a blend) to that blend's log weight.
+  bool adaptive = false;
+  double adaptiveRate = 1.0;
+  double adaptivePrior = 2.0;
   std::function<void(size_t done, size_t total)> progress;
 };
 
