@@ -79,6 +79,13 @@ Status SequenceModel::assign(SequenceWeights w) {
                                                      std::to_string(w.blend.size()));
   for (float f : w.blend)
     if (!std::isfinite(f)) return Status(StatusCode::NonFinite, "sequence model: a blend weight is not finite");
+  // Bounded weights keep every pre-activation and score finite (2H products of two
+  // values <= kMaxWeight each): a step can never turn the hidden state into NaN.
+  for (const auto* v : {&w.E, &w.W, &w.U, &w.b, &w.O, &w.bo})
+    for (float f : *v)
+      if (std::fabs(f) > kMaxWeight)
+        return Status(StatusCode::InvalidArgument, "sequence model: a weight of magnitude " + std::to_string(f) +
+                                                       " exceeds " + std::to_string(kMaxWeight));
   IdIndex index;
   for (uint32_t i = 0; i < n; ++i) {
     IE_RETURN_IF_ERROR(ItemStore::validateId(w.ids[i]));

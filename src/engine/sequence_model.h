@@ -59,7 +59,8 @@
 // (UnsupportedVersion when newer), header checksum, header fields (CorruptData), size
 // against the announced payload (Truncated when shorter, CorruptData when longer),
 // payload checksum (CorruptData), then the structure: ids (InvalidId / DuplicateId),
-// finite weights (NonFinite). It is atomic: on any error the model is unchanged.
+// finite weights (NonFinite), |weight| <= kMaxWeight (InvalidArgument: so that no step
+// can overflow into a NaN hidden state). It is atomic: on any error the model is unchanged.
 //
 // No exceptions, no files: bytes in, bytes out. Builds for wasm (SIMD and baseline).
 // step/score allocate nothing and keep no scratch in the object (a step's buffers are on
@@ -101,6 +102,8 @@ class SequenceModel {
  public:
   static constexpr uint32_t kMaxHidden = 256;
   static constexpr uint32_t kMaxVocabulary = 1u << 24;
+  /// Largest weight magnitude accepted (trained weights are O(1)); see assign().
+  static constexpr float kMaxWeight = 1e4f;
   static constexpr uint32_t kNone = IdIndex::kNone;
 
   /// Replaces the model with these weights (validated: sizes, ids, finiteness). Atomic.

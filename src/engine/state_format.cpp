@@ -341,9 +341,11 @@ Status readSeqh(Reader& r, Decoded& d) {
   s.h.assign(paddedStride(s.hidden), 0.0f);
   for (uint32_t i = 0; i < s.hidden; ++i)
     if (!r.get(s.h[i])) return r.overrun();
-  // A GRU's h is a convex mix of h_0 = 0 and tanh outputs: every entry lies in [-1, 1].
+  // A GRU's h is a convex mix of h_0 = 0 and tanh outputs: every entry lies in [-1, 1]
+  // (up to float rounding of the mix).
   for (uint32_t i = 0; i < s.hidden; ++i)
-    if (!(std::fabs(s.h[i]) <= 1.0f)) return corrupt("sequence hidden state entry " + std::to_string(i) + " is outside [-1, 1]");
+    if (!(std::fabs(s.h[i]) <= 1.0f + 1e-5f))
+      return corrupt("sequence hidden state entry " + std::to_string(i) + " is outside [-1, 1]");
   return Status::ok();
 }
 

@@ -323,6 +323,11 @@ TEST_CASE("sequence model: assign validates shapes, ids and values", "[sequence]
   bad = w;
   bad.hidden = 0;
   CHECK(m.assign(bad).code() == StatusCode::InvalidArgument);
+  bad = w;  // finite but large enough to overflow a step into NaN (found by the fuzzer)
+  bad.W[0] = 3e38f;
+  const Status huge = m.assign(bad);
+  CHECK(huge.code() == StatusCode::InvalidArgument);
+  CHECK(huge.message().find("exceeds") != std::string::npos);
   CHECK(m.empty());
   CHECK(m.assign(w));
   CHECK(m.vocabIndex(w.ids[2]) == 2);
