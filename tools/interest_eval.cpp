@@ -192,28 +192,6 @@ Args parseArgs(int argc, char** argv) {
   return a;
 }
 
-/// Per-user sequences in the protocol's order: (timestamp, line number, file position).
-EvalLog toEvalLog(const Dataset& ds) {
-  EvalLog log;
-  log.name = ds.source;
-  log.itemIds = ds.items.ids();
-  const int64_t toMs = ds.timeUnit == TimeUnit::Milliseconds ? 1 : 1000;
-  std::vector<std::vector<uint32_t>> byUser(ds.numUsers());
-  for (uint32_t k = 0; k < ds.interactions.size(); ++k) byUser[ds.interactions[k].user].push_back(k);
-  log.users.resize(ds.numUsers());
-  for (uint32_t u = 0; u < ds.numUsers(); ++u) {
-    auto& idx = byUser[u];
-    std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) {
-      const Interaction& x = ds.interactions[a];
-      const Interaction& y = ds.interactions[b];
-      if (x.timestamp != y.timestamp) return x.timestamp < y.timestamp;
-      return x.line < y.line;
-    });
-    for (uint32_t k : idx) log.users[u].push_back({ds.interactions[k].item, ds.interactions[k].timestamp * toMs});
-  }
-  return log;
-}
-
 nlohmann::json metricsJson(const MetricSums& m) {
   return {{"HR@10", m.mean(m.hr10)}, {"NDCG@10", m.mean(m.ndcg10)}, {"MRR", m.mean(m.mrr)},
           {"HR@20", m.mean(m.hr20)}, {"NDCG@20", m.mean(m.ndcg20)}, {"points", m.points}};
@@ -272,7 +250,7 @@ int main(int argc, char** argv) {
     out["seconds"] = {{"read", readSeconds}, {"cv", r.seconds}};
     out["threads"] = r.threads;
   } else {
-    const EvalLog log = toEvalLog(ds);
+    const EvalLog log = makeEvalLog(ds);
     const uint32_t userCount = static_cast<uint32_t>(log.users.size());
     AlsOptions als = args.als;
     als.computeLoss = false;

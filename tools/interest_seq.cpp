@@ -1,4 +1,5 @@
-// interest-seq: trains the GRU sequence model on a MovieLens log and reports LOO metrics.
+// interest-seq: trains the GRU sequence model on an interaction log (any format readers.h
+// reads) and reports LOO metrics.
 //
 //   interest-seq --data ../shared/data/ml-100k [--out model.ieseq] [--threads 2] [options]
 //
@@ -10,18 +11,13 @@
 //
 // The test numbers come from the engine's SequenceModel (what the device runs), loaded
 // from the saved file bytes, stepping one event at a time: they check the shipped path.
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <fstream>
-#include <map>
-#include <sstream>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "engine/engine_config.h"
@@ -29,62 +25,12 @@
 #include "engine/sequence_model.h"
 #include "pipeline/evaluation.h"
 #include "pipeline/ranking_metrics.h"
+#include "pipeline/readers.h"
 #include "pipeline/sequence_trainer.h"
 
 using namespace ie;
 
 namespace {
-
-// ------------------------------------------------------------------------------------
-// STAND-IN LOADER. The project's dataset readers live on another branch; until they are
-// merged this reads the two MovieLens rating formats just well enough for evaluation:
-// ml-100k u.data (user \t item \t rating \t unix-seconds) and ml-latest-small ratings.csv
-// (userId,movieId,rating,timestamp with a header). Per user, events are ordered by
-// (timestamp, line number). Items are indexed in order of first appearance.
-// ------------------------------------------------------------------------------------
-Status loadMovieLens(const std::string& path, EvalLog& log) {
-  std::string file = path;
-  struct stat st {};
-  if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-    const std::string a = path + "/u.data", b = path + "/ratings.csv";
-    file = stat(a.c_str(), &st) == 0 ? a : b;
-  }
-  std::ifstream in(file);
-  if (!in) return Status(StatusCode::NotFound, "cannot open " + file + " (expected u.data or ratings.csv)");
-  const bool csv = file.size() >= 4 && file.compare(file.size() - 4, 4, ".csv") == 0;
-  struct Row {
-    uint32_t item;
-    int64_t time;
-    uint64_t line;
-  };
-  std::unordered_map<std::string, uint32_t> users, items;
-  std::vector<std::vector<Row>> rows;
-  std::string line;
-  uint64_t lineNo = 0;
-  while (std::getline(in, line)) {
-    ++lineNo;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.empty() || (csv && lineNo == 1)) continue;
-    std::string f[4];
-    std::stringstream ss(line);
-    for (int i = 0; i < 4; ++i)
-      if (!std::getline(ss, f[i], csv ? ',' : '\t'))
-        return Status(StatusCode::CorruptData, file + ":" + std::to_string(lineNo) + ": expected 4 fields");
-    auto [u, newUser] = users.emplace(f[0], static_cast<uint32_t>(users.size()));
-    if (newUser) rows.emplace_back();
-    auto [it, newItem] = items.emplace(f[1], static_cast<uint32_t>(items.size()));
-    if (newItem) log.itemIds.push_back(f[1]);
-    rows[u->second].push_back(Row{it->second, std::atoll(f[3].c_str()) * 1000, lineNo});
-  }
-  log.name = file;
-  log.users.resize(rows.size());
-  for (size_t u = 0; u < rows.size(); ++u) {
-    std::stable_sort(rows[u].begin(), rows[u].end(),
-                     [](const Row& a, const Row& b) { return a.time != b.time ? a.time < b.time : a.line < b.line; });
-    for (const Row& r : rows[u]) log.users[u].push_back(TimedItem{r.item, r.time});
-  }
-  return Status::ok();
-}
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 
@@ -168,9 +114,12 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  EvalLog log;
   double t = now();
-  if (Status s = loadMovieLens(data, log); !s) return fail(s);
+  Dataset dataset;
+  ReadOptions read;
+  read.readMetadata = false;
+  if (Status s = readDataset(data, read, dataset); !s) return fail(s);
+  const EvalLog log = makeEvalLog(dataset);
   const double loadSeconds = now() - t;
 
   // LOO split.

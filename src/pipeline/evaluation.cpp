@@ -12,6 +12,28 @@
 
 namespace ie {
 
+EvalLog makeEvalLog(const Dataset& ds) {
+  EvalLog log;
+  log.name = ds.source;
+  log.itemIds = ds.items.ids();
+  const int64_t toMs = ds.timeUnit == TimeUnit::Milliseconds ? 1 : 1000;
+  std::vector<std::vector<uint32_t>> byUser(ds.numUsers());
+  for (uint32_t k = 0; k < ds.interactions.size(); ++k) byUser[ds.interactions[k].user].push_back(k);
+  log.users.resize(ds.numUsers());
+  for (uint32_t u = 0; u < ds.numUsers(); ++u) {
+    auto& idx = byUser[u];
+    // Stable: equal (timestamp, line) keep file order.
+    std::stable_sort(idx.begin(), idx.end(), [&](uint32_t a, uint32_t b) {
+      const Interaction& x = ds.interactions[a];
+      const Interaction& y = ds.interactions[b];
+      if (x.timestamp != y.timestamp) return x.timestamp < y.timestamp;
+      return x.line < y.line;
+    });
+    for (uint32_t k : idx) log.users[u].push_back({ds.interactions[k].item, ds.interactions[k].timestamp * toMs});
+  }
+  return log;
+}
+
 std::vector<NamedBlend> defaultEngineBlends(const BlendWeights& combined, bool withSequence) {
   auto only = [](Component c) {
     BlendWeights w;

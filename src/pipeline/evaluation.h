@@ -23,6 +23,7 @@
 #include "engine/engine_config.h"
 #include "engine/sequence_model.h"
 #include "engine/status.h"
+#include "pipeline/dataset.h"
 #include "pipeline/ranking_metrics.h"
 
 namespace ie {
@@ -41,6 +42,10 @@ struct EvalLog {
   std::vector<std::vector<TimedItem>> users;       // ordered sequences
   uint32_t itemCount() const { return static_cast<uint32_t>(itemIds.size()); }
 };
+
+/// The log of a dataset in the protocol's order: per user, a stable sort by (timestamp,
+/// original line number); times in milliseconds whatever the dataset's unit.
+EvalLog makeEvalLog(const Dataset& ds);
 
 /// Item and user factors of the server model (row-major).
 struct FactorModel {
