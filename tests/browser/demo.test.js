@@ -79,9 +79,12 @@ async function openAndClose(id) {
   const events = await eventCount();
   await page.click(`[data-item-id="${id}"] button[data-action="open"]`);
   await page.waitForSelector('dialog[data-testid="reader"][open]');
+  // How the cards moved when the click re-ranked the feed (behind the open reader).
+  const moves = await page.$$eval('[data-testid="feed-item"]', (els) => els.map((el) => el.dataset.moved));
   await page.waitForTimeout(250);
   await page.click('[data-testid="reader-close"]');
   await waitEvents(events + 2);
+  return moves;
 }
 
 async function setSlider(id, value) {
@@ -135,10 +138,11 @@ let opened = [];
 test('opening three items of one topic lifts that topic in the feed and its short-term bar', async () => {
   topic = TOPIC_OF.get((await feedIds())[0]);
   const before = { share: share(await feedIds(), topic), short: await bar('short', topic), long: await bar('long', topic) };
+  let moves = [];
   for (let n = 0; n < 3; n++) {
     const id = (await feedIds()).find((x) => TOPIC_OF.get(x) === topic);
     assert.ok(id, `an item of ${topic} is in the feed`);
-    await openAndClose(id);
+    moves = await openAndClose(id);
     opened.push(id);
   }
   const ids = await feedIds();
@@ -151,8 +155,7 @@ test('opening three items of one topic lifts that topic in the feed and its shor
     assert.ok((await bar('short', other)) < after.short, `${other} stays below ${topic}`);
   for (const id of opened) assert.ok(!ids.includes(id), `${id} was consumed: it made room in the feed`);
   assert.equal(await eventCount(), 6, 'three clicks and three dwells');
-  // Cards say how they moved, and the re-rank is announced to screen readers.
-  const moves = await page.$$eval('[data-testid="feed-item"]', (els) => els.map((el) => el.dataset.moved));
+  // Cards say how they moved (here: on the third click), and the re-rank is announced.
   assert.ok(moves.some((m) => m === 'new' || Number(m) > 0), `some cards moved up or are new: ${moves}`);
   assert.match(await page.textContent('[data-testid="announcer"]'), /Feed re-ranked/);
   assert.equal(await page.getAttribute('[data-testid="announcer"]', 'aria-live'), 'polite');
@@ -164,9 +167,10 @@ test('"Why?" shows the engine\'s contributions and the event behind the item', a
   await card.locator('button[data-action="why"]').click();
   assert.equal(await card.locator('button[data-action="why"]').getAttribute('aria-expanded'), 'true');
   const parts = await card.locator('.contrib').evaluateAll((els) => els.map((el) => [el.dataset.component, Number(el.dataset.value)]));
-  assert.deepEqual(parts.map(([name]) => name), ['server', 'longTerm', 'shortTerm', 'attention', 'negative']);
+  assert.deepEqual(parts.map(([name]) => name), ['server', 'longTerm', 'shortTerm', 'attention', 'sequence', 'negative']);
   const values = Object.fromEntries(parts);
   assert.ok(values.shortTerm > 0.2 && values.longTerm > 0.1, `personal components lift it: ${JSON.stringify(values)}`);
+  assert.notEqual(values.sequence, 0, 'the built-in GRU has an opinion after three reads');
   const score = Number((await card.locator('.why-score').textContent()).match(/Score ([+−-]?[\d.]+)/)[1].replace('−', '-'));
   const sum = Object.values(values).reduce((a, b) => a + b, 0);
   assert.ok(Math.abs(score - sum) < 0.02, `the score (${score}) is the sum of the contributions (${sum})`);
@@ -198,7 +202,7 @@ test('hiding an item removes it from the feed', async () => {
 
 test('blend weights take effect at once', async () => {
   const personal = await feedIds();
-  for (const name of ['longTerm', 'shortTerm', 'attention', 'negative']) await setSlider(`weight-${name}`, 0);
+  for (const name of ['longTerm', 'shortTerm', 'attention', 'sequence', 'negative']) await setSlider(`weight-${name}`, 0);
   // Only the server score is left: popularity order, minus what was opened or hidden.
   const ids = await feedIds();
   const expected = INITIAL_ORDER.filter((id) => !opened.includes(id) && id !== hiddenId).slice(0, FEED_SIZE);

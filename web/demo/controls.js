@@ -8,6 +8,7 @@ export const WEIGHT_CONTROLS = [
   { name: 'longTerm', label: 'Long-term interest' },
   { name: 'shortTerm', label: 'Short-term interest' },
   { name: 'attention', label: 'Attention to recent events' },
+  { name: 'sequence', label: 'Sequence model (what people read next)' },
   { name: 'negative', label: 'Skips and hides (subtracted)' },
 ];
 

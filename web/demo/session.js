@@ -12,9 +12,13 @@ import { SimClock } from './clock.js';
 export const RECORD_FORMAT = 'interest-engine-demo';
 export const RECORD_VERSION = 1;
 
-/** Defaults of the knobs the page exposes (the engine's own defaults). */
+/**
+ * Defaults of the knobs the page exposes: a blend that makes each component visible on
+ * the small built-in catalog (the engine's defaults, tuned on MovieLens, lean on
+ * attention; the sliders let a visitor try them).
+ */
 export const DEFAULT_SETTINGS = Object.freeze({
-  weights: Object.freeze({ server: 0.3, longTerm: 1, shortTerm: 1, attention: 1, negative: 1 }),
+  weights: Object.freeze({ server: 0.3, longTerm: 1, shortTerm: 1, attention: 1, sequence: 0.3, negative: 1 }),
   halfLifeMinutes: 30,
 });
 
@@ -30,6 +34,9 @@ export class DemoSession {
   static async create(catalog, record = null) {
     const engine = await createEngine({ dim: catalog.dim, ...copySettings(DEFAULT_SETTINGS) });
     engine.upsertItems(catalog.items.map((item) => item.id), catalog.vectors);
+    // The built-in catalog comes with a GRU trained on the same log; the page keeps its
+    // own blend (sliders) rather than the file's.
+    if (catalog.sequenceModel) engine.loadSequenceModel(catalog.sequenceModel, { applyBlend: false });
     const usable = record && record.format === RECORD_FORMAT && record.version === RECORD_VERSION && record.catalog === catalog.key;
     const session = new DemoSession(engine, catalog, usable ? record : null);
     return { session, restored: usable ? session.eventCount : 0, discarded: Boolean(record) && !usable };
