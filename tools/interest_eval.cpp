@@ -49,7 +49,8 @@ Task:
 
 Server model (implicit ALS):
   --factors N          (default 64)    --iterations N (default 15)
-  --lambda X           (default 0.1)   --alpha X      (default 10)
+  --lambda X           (default 20)    --alpha X      (default 2)   (the trainer's,
+                       chosen on validation splits; the engine's fold-in mirrors them)
   --seed N             (default 42)
 
 Sequence model (GRU, the engine's `sequence` component):
