@@ -1,6 +1,6 @@
 // npm run bench: the whole suite in node (see bench/suite.js), then module sizes and
 // time to ready. BENCH_ROUNDS overrides the rounds per case; BENCH_ONLY=size skips the
-// speed cases.
+// speed cases; BENCH_CASES=1,4 runs only those cases.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +33,24 @@ async function loadOrt() {
   return ort;
 }
 
+/**
+ * A GRU (H 64) over the suite's item ids, trained by our own tool on a small synthetic
+ * log (its quality does not matter here, only its size), or null without the tool.
+ */
+function benchSequenceModel() {
+  const tool = path.join(ROOT, 'build/native/interest-eval');
+  if (!fs.existsSync(tool)) return null;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ie-bench-'));
+  const lines = ['user,item,timestamp'];
+  for (let u = 0; u < 200; u++) for (let s = 0; s < 12; s++) lines.push(`u${u},item-${(u * 13 + s * 7) % 1000},${1000 + s}`);
+  fs.writeFileSync(path.join(dir, 'log.csv'), lines.join('\n') + '\n');
+  execFileSync(tool, ['--data', path.join(dir, 'log.csv'), '--task', 'loo', '--sequence', '--seq-hidden', '64',
+    '--seq-epochs', '1', '--seq-out', path.join(dir, 'bench.ieseq'), '--quiet'], { stdio: 'ignore' });
+  const bytes = new Uint8Array(fs.readFileSync(path.join(dir, 'bench.ieseq')));
+  fs.rmSync(dir, { recursive: true, force: true });
+  return bytes;
+}
+
 if (process.env.BENCH_ONLY !== 'size') {
   const tf = await loadTf();
   const ort = await loadOrt();
@@ -43,6 +61,8 @@ if (process.env.BENCH_ONLY !== 'size') {
     ort,
     rounds,
     log,
+    sequenceModel: benchSequenceModel(),
+    cases: process.env.BENCH_CASES ? process.env.BENCH_CASES.split(',').map(Number) : null,
     env: `node ${process.version}, ${cpu}, ${os.cpus().length} cores; TF.js ${tf.version_core} (wasm backend: ${tf.getBackend()}), onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm, 1 thread)`,
   });
 }

@@ -236,7 +236,7 @@ function table(rows, samples) {
     }
     const s = samples[row.name];
     const m = median(s);
-    const ratio = row.ref ? `${(median(samples[row.ref]) / m).toFixed(2)}x` : '1.00x';
+    const ratio = row.ref ? `${(median(samples[row.ref]) / m).toFixed(2)}x` : '—';
     lines.push(`| ${row.name} | ${fmt(m)} | ${fmt(quantile(s, 0.25))}–${fmt(quantile(s, 0.75))} | ${ratio} |`);
   }
   return lines.join('\n');
@@ -249,7 +249,8 @@ const sameTop = (a, b, n = 10) => a.slice(0, n).join() === b.slice(0, n).join();
  * options: createEngine, tf (with the wasm backend ready) or null, ort or null,
  * rounds, log (line printer). Returns the printed text.
  */
-export async function runSuite({ createEngine, tf, ort, rounds = 31, log = console.log, env = '' }) {
+export async function runSuite({ createEngine, tf, ort, rounds = 31, log = console.log, env = '', sequenceModel = null, cases = null }) {
+  const want = (n) => !cases || cases.includes(n);
   let int8Supported = true;
   try {
     (await createEngine({ dim: DIM, int8: true })).dispose();
@@ -266,7 +267,7 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
   print('');
 
   // ---------------------------------------------------------------- case 1: 1,000, top-50
-  {
+  if (want(1)) {
     const data = makeItems(1000, 1);
     const k = 50;
     const events = Array.from({ length: 50 }, (_, j) => ({ item: data.ids[(j * 37) % data.n], type: 'click', time: T0 + j * 60_000 }));
@@ -334,7 +335,7 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
   }
 
   // ---------------------------------------------------------------- case 2: 100,000, top-100
-  {
+  if (want(2)) {
     const data = makeItems(100_000, 2);
     const k = 100;
     const g = gaussian(11);
@@ -403,7 +404,7 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
   }
 
   // ---------------------------------------------------------------- case 3: 8 queries x 1,000
-  {
+  if (want(3)) {
     const data = makeItems(1000, 3);
     const k = 50;
     const Q = 8;
@@ -450,6 +451,44 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
     for (const x of Object.values(eng)) x.dispose();
     tfRun?.dispose();
     await ortRun?.dispose();
+  }
+  // ---------------------------------------------------------------- case 4: on-device cost per event
+  // Issue 4's device budget: observe() including the GRU step, and a re-rank of 1,000
+  // candidates with attention over the last 50 events, the GRU and the whole blend.
+  if (want(4) && sequenceModel) {
+    const data = makeItems(1000, 4);
+    const events = Array.from({ length: 50 }, (_, j) => ({ item: data.ids[(j * 37) % data.n], type: 'click', time: T0 + j * 60_000 }));
+    let clock = events.at(-1).time;
+    const eng = {};
+    for (const [name, simd] of flavours) {
+      const plain = await createEngine({ dim: DIM, simd });
+      plain.upsertItems(data.ids, data.vectors);
+      plain.observe(events);
+      const seq = await createEngine({ dim: DIM, simd });
+      seq.upsertItems(data.ids, data.vectors);
+      const info = seq.loadSequenceModel(sequenceModel);
+      seq.observe(events);
+      eng[name] = { plain, seq, hidden: info.hidden };
+    }
+    const impls = {};
+    let i = 0;
+    for (const [name] of flavours) {
+      impls[`engine ${name}: observe(1 click), no sequence model`] = () =>
+        eng[name].plain.observe({ item: data.ids[(i++ * 7) % data.n], type: 'click', time: (clock += 1000) });
+      impls[`engine ${name}: observe(1 click) incl. the GRU step`] = () =>
+        eng[name].seq.observe({ item: data.ids[(i++ * 7) % data.n], type: 'click', time: (clock += 1000) });
+      impls[`engine ${name}: rerank(1000 ids, {k: 50}), full blend + GRU, attention over 50 events`] = () =>
+        eng[name].seq.rerank(data.ids, { k: 50, now: clock + 60_000, exclude: 'none' });
+    }
+    const samples = await measure(impls, rounds);
+    print(`### On-device cost: one event, one re-rank (GRU H = ${eng.SIMD.hidden}, ${DIM} dims)`);
+    print('');
+    print(table(Object.keys(impls).map((name) => ({ name })), samples));
+    print('');
+    for (const e of Object.values(eng)) e.plain.dispose(), e.seq.dispose();
+  } else if (want(4)) {
+    print('### On-device cost: skipped (no sequence model given to the suite)');
+    print('');
   }
   return out.join('\n');
 }
