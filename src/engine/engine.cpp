@@ -354,17 +354,32 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   // Target attention over the recent events whose vectors are known.
   if (!wanted(kAttention)) return;
   const double halfLifeMs = config_.halfLifeMinutes * kMsPerMinute;
+  // One key per distinct item: events on the same item (a click, its dwell, a like) share
+  // the key vector, so their coefficients add up and the item is scored once, not once
+  // per event (sum_j c_j k(v . key) = (sum_j c_j) k(v . key)).
   keys_.clear();
   keyCoef_.clear();
+  keySlots_.clear();
+  keyCoefSum_.clear();
   double mass = 0;
   for (const RecentEvent& e : recent_.events()) {
     const uint32_t slot = store_.find(e.item);
     if (slot == kNone || e.weight == 0 || store_.inverseNorm(slot) == 0) continue;
     const double r = decayFactor(nowMs - e.timeMs, halfLifeMs);
     mass += r * std::fabs(e.weight);
-    keyCoef_.push_back(static_cast<float>(r * e.weight));
-    const float* row = store_.row(slot);
-    const float inv = store_.inverseNorm(slot);
+    const size_t at = std::find(keySlots_.begin(), keySlots_.end(), slot) - keySlots_.begin();
+    if (at < keySlots_.size()) {
+      keyCoefSum_[at] += r * e.weight;
+      continue;
+    }
+    keySlots_.push_back(slot);
+    keyCoefSum_.push_back(r * e.weight);
+  }
+  for (size_t key = 0; key < keySlots_.size(); ++key) {
+    if (keyCoefSum_[key] == 0) continue;  // e.g. a like and a hide that cancel out
+    keyCoef_.push_back(static_cast<float>(keyCoefSum_[key]));
+    const float* row = store_.row(keySlots_[key]);
+    const float inv = store_.inverseNorm(keySlots_[key]);
     for (uint32_t k = 0; k < stride; ++k) keys_.push_back(row[k] * inv);
   }
   if (!keyCoef_.empty() && mass > 1e-9) {

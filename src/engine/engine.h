@@ -221,7 +221,8 @@ class Engine {
   std::vector<uint32_t> vocabOfSlot_;  // sequence vocabulary index per item slot (cache)
 
   // Scratch buffers reused across calls (no allocation on the hot path after warm-up).
-  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_, seqIndex_;
+  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_, seqIndex_, keySlots_;
+  std::vector<double> keyCoefSum_;
   std::vector<uint64_t> candidateHashes_;
   std::vector<float> components_, totals_, scratch_, queries_, unit_, keys_, keyCoef_;
   std::vector<uint8_t> demoted_;

@@ -614,6 +614,41 @@ TEST_CASE("components follow the documented formulas", "[engine]") {
   (void)stride;
 }
 
+TEST_CASE("attention sums every event of an item and scores the item once", "[engine]") {
+  auto engine = makeEngine();
+  const std::string a = itemId(0, 0), b = itemId(1, 0);
+  const double t1 = kT0, t2 = kT0 + 2 * kMinute, t3 = kT0 + 5 * kMinute, t4 = kT0 + 9 * kMinute, now = kT0 + 30 * kMinute;
+  ie::EventInput dwell = event(a, EventType::Dwell, t2);
+  dwell.value = 12;  // 1.2
+  REQUIRE(engine->observe({event(a, EventType::Click, t1), dwell, event(b, EventType::Skip, t3),
+                           event(a, EventType::Like, t4)})
+              .isOk());
+  const ie::ItemStore& store = engine->items();
+  const double h = engine->config().halfLifeMinutes * kMinute;
+  const double beta = engine->config().attentionSharpness;
+  const double r1 = ie::decayFactor(now - t1, h), r2 = ie::decayFactor(now - t2, h), r3 = ie::decayFactor(now - t3, h),
+               r4 = ie::decayFactor(now - t4, h);
+  const double coefA = r1 * 1.0 + r2 * 1.2 + r4 * 2.0, coefB = -r3 * 0.5;
+  const double mass = r1 * 1.0 + r2 * 1.2 + r4 * 2.0 + r3 * 0.5;
+  std::vector<uint32_t> slots;
+  for (uint32_t s = 0; s < store.size(); ++s) slots.push_back(s);
+  std::vector<float> comps(slots.size() * ie::kComponentCount);
+  engine->scoreComponents(slots.data(), slots.size(), now, comps.data());
+  const float* va = store.row(store.find(a));
+  const float* vb = store.row(store.find(b));
+  for (uint32_t s : slots) {
+    const float* v = store.row(s);
+    const double cosA = ie_test::cosine(v, va, kDim), cosB = ie_test::cosine(v, vb, kDim);
+    const double att = (coefA * std::exp(beta * (cosA - 1)) + coefB * std::exp(beta * (cosB - 1))) / (1 + mass);
+    INFO(store.id(s));
+    CHECK(comps[s * ie::kComponentCount + ie::kAttention] == Approx(att).margin(0.02));
+  }
+  // The item itself: cos 1, kernel 1 exactly.
+  const uint32_t sa = store.find(a);
+  const double self = (coefA + coefB * std::exp(beta * (ie_test::cosine(va, vb, kDim) - 1))) / (1 + mass);
+  CHECK(comps[sa * ie::kComponentCount + ie::kAttention] == Approx(self).margin(0.02));
+}
+
 TEST_CASE("reconfigure changes the blend, resetInterest forgets the user", "[engine]") {
   auto engine = engineWithHistory();
   std::vector<std::string> candidates = {itemId(0, 4), itemId(1, 4), itemId(2, 4), itemId(3, 4)};
