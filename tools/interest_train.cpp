@@ -5,6 +5,7 @@
 // Exit codes: 0 ok, 1 data or I/O error, 2 usage error. Run with --help for the options.
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdarg>
 #include <chrono>
@@ -14,6 +15,7 @@
 #include <map>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "engine/catalog.h"
@@ -22,6 +24,7 @@
 #include "pipeline/catalog_export.h"
 #include "pipeline/catalog_files.h"
 #include "pipeline/dataset.h"
+#include "pipeline/factor_map.h"
 #include "pipeline/interaction_matrix.h"
 #include "pipeline/parallel.h"
 #include "pipeline/preprocess.h"
@@ -82,6 +85,10 @@ const char* kHelp =
     "                                 \"items\":[{\"id\":...,\"vector\":[...]}]},\n"
     "                          .npy   float32 matrix + <stem>.ids.json\n"
     "  --int8                  .iecat only: int8 rows with a per-row scale (4x smaller)\n"
+    "  --out-map FILE.svg      the classic picture: items on the 2 principal axes of their factors,\n"
+    "                          coloured by first tag (genre), with users' long-term (user factors)\n"
+    "                          and short-term (mean of their last 5 items) vectors\n"
+    "  --map-users N           users drawn on the map: the N most active (default 6)\n"
     "  --out-metadata FILE     sidecar {\"items\":{\"id\":{\"title\":...,\"tags\":[...]}}}\n"
     "  --out-model FILE        hyper-parameters the engine must mirror, e.g.\n"
     "                          {\"model\":\"als\",\"alpha\":1,\"lambda\":10,\"factors\":64,...}\n"
@@ -104,7 +111,8 @@ struct Args {
   long cgSteps = -1;
   int threads = 0;
   uint64_t seed = 42;
-  std::string outCatalog, outMetadata, outModel;
+  std::string outCatalog, outMetadata, outModel, outMap;
+  long mapUsers = 6;
   bool quiet = false;
   bool int8 = false;
 };
@@ -205,6 +213,10 @@ Args parseArgs(int argc, char** argv, bool& help) {
       a.outMetadata = value();
     } else if (opt == "--out-model") {
       a.outModel = value();
+    } else if (opt == "--out-map") {
+      a.outMap = value();
+    } else if (opt == "--map-users") {
+      a.mapUsers = parseCount(opt, value(), 0, 1000);
     } else if (opt == "--quiet") {
       a.quiet = true;
     } else if (opt == "--int8") {
@@ -293,6 +305,60 @@ std::string jsonNumber(float v) {
 
 }  // namespace
 
+/// The factor-space map (factor_map.h): items coloured by their first tag, and the
+/// `users` most active users' long-term (their factors) and short-term (mean of their last
+/// 5 items, in time order) vectors.
+Status writeMap(const std::string& path, const Dataset& ds, const Catalog& catalog,
+                const std::vector<float>& userFactors, size_t users) {
+  const uint32_t dim = catalog.dim;
+  std::unordered_map<std::string, size_t> rowOf;
+  for (size_t i = 0; i < catalog.size(); ++i) rowOf.emplace(catalog.ids[i], i);
+  std::vector<FactorMapItem> items(catalog.size());
+  for (size_t i = 0; i < catalog.size(); ++i) {
+    items[i].id = catalog.ids[i];
+    const auto meta = ds.itemMetadata.find(catalog.ids[i]);
+    if (meta != ds.itemMetadata.end()) {
+      items[i].label = meta->second.title;
+      if (!meta->second.tags.empty()) items[i].group = meta->second.tags.front();
+    }
+  }
+  // Per user, interactions in time order (timestamp, then line).
+  std::vector<std::vector<const Interaction*>> byUser(ds.numUsers());
+  for (const Interaction& x : ds.interactions) byUser[x.user].push_back(&x);
+  std::vector<uint32_t> order(ds.numUsers());
+  for (uint32_t u = 0; u < order.size(); ++u) order[u] = u;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](uint32_t a, uint32_t b) { return byUser[a].size() > byUser[b].size(); });
+  std::vector<FactorMapUser> drawn;
+  for (size_t k = 0; k < std::min(users, order.size()); ++k) {
+    const uint32_t u = order[k];
+    auto& seq = byUser[u];
+    std::stable_sort(seq.begin(), seq.end(), [](const Interaction* a, const Interaction* b) {
+      return a->timestamp != b->timestamp ? a->timestamp < b->timestamp : a->line < b->line;
+    });
+    FactorMapUser user;
+    user.id = ds.users.id(u);
+    if (userFactors.size() >= static_cast<size_t>(u + 1) * dim)
+      user.longTerm.assign(userFactors.begin() + static_cast<std::ptrdiff_t>(u) * dim,
+                           userFactors.begin() + static_cast<std::ptrdiff_t>(u + 1) * dim);
+    user.shortTerm.assign(dim, 0.0f);
+    size_t used = 0;
+    for (size_t j = seq.size(); j-- > 0 && used < 5;) {
+      const auto row = rowOf.find(ds.items.id(seq[j]->item));
+      if (row == rowOf.end()) continue;
+      for (uint32_t d = 0; d < dim; ++d) user.shortTerm[d] += catalog.row(row->second)[d] / 5.0f;
+      ++used;
+    }
+    if (used == 0) user.shortTerm.clear();
+    drawn.push_back(std::move(user));
+  }
+  FactorMapOptions options;
+  options.title = "Items and users in factor space (" + std::to_string(dim) + " factors)";
+  std::string svg;
+  IE_RETURN_IF_ERROR(renderFactorMap(catalog.vectors.data(), dim, items, drawn, options, svg));
+  return writeFileBytes(path, svg);
+}
+
 int main(int argc, char** argv) {
   Args args;
   try {
@@ -351,6 +417,7 @@ int main(int argc, char** argv) {
     Catalog catalog;
     std::map<std::string, std::vector<float>> extra;
     std::string modelJson;
+    std::vector<float> userFactors;  // numUsers x dim, for the map
     t0 = Clock::now();
     if (args.model == "als") {
       InteractionMatrix w;
@@ -385,6 +452,7 @@ int main(int argc, char** argv) {
                     m.trainSeconds / o.iterations, m.epochs.empty() ? NAN : m.epochs.back().loss);
       st = buildCatalog(ds.items, m.itemFactors, m.factors, catalog);
       if (!st) return fail(st);
+      userFactors = m.userFactors;
       std::string weights;
       for (int t = 0; t < kLogEventTypeCount; ++t) {
         weights += std::string(t ? "," : "") + "\"" + logEventTypeName(static_cast<LogEventType>(t)) +
@@ -424,6 +492,7 @@ int main(int argc, char** argv) {
                     m.selectedEpochs, m.bestValidRmse, since(t0));
       st = buildCatalog(ds.items, m.itemFactors, m.factors, catalog);
       if (!st) return fail(st);
+      userFactors = m.userFactors;
       extra["bias"] = m.itemBias;
       modelJson = "{\"model\":\"biased-mf\",\"lambda\":" + jsonNumber(o.regFactors) +
                   ",\"factors\":" + std::to_string(o.factors) + ",\"regBias\":" + jsonNumber(o.regBias) +
@@ -449,6 +518,11 @@ int main(int argc, char** argv) {
     if (!args.outModel.empty()) {
       st = writeFileBytes(args.outModel, modelJson);
       if (!st) return fail(st);
+    }
+    if (!args.outMap.empty()) {
+      st = writeMap(args.outMap, ds, catalog, userFactors, static_cast<size_t>(args.mapUsers));
+      if (!st) return fail(st);
+      progress.line("[map] %zu items, %ld users -> %s", catalog.size(), args.mapUsers, args.outMap.c_str());
     }
     progress.line("[write] %zu items x %u dims -> %s%s%s in %.2f s", catalog.size(), catalog.dim,
                   args.outCatalog.c_str(), args.outMetadata.empty() ? "" : (", " + args.outMetadata).c_str(),

@@ -175,3 +175,21 @@ TEST_CASE("interest-train: synthetic runs are reproducible - biased-mf writes bi
   CHECK(model["model"] == "biased-mf");
   CHECK(model["factors"] == 6);
 }
+
+TEST_CASE("interest-train: --out-map draws items by genre and the most active users", "[tool]") {
+  IE_REQUIRE_TOOL(tool);
+  TempDir dir;
+  Run r = run(tool, dir,
+              "--synthetic --synthetic-users 60 --synthetic-items 80 --factors 8 --iterations 3 --threads 1 --quiet "
+              "--out-catalog '" + dir.file("c.json") + "' --out-map '" + dir.file("map.svg") + "' --map-users 3");
+  REQUIRE(r.code == 0);
+  const std::string svg = slurp(dir.file("map.svg"));
+  CHECK(svg.rfind("<svg", 0) == 0);
+  size_t items = 0, users = 0;
+  for (size_t at = svg.find("class=\"item\""); at != std::string::npos; at = svg.find("class=\"item\"", at + 1)) ++items;
+  for (size_t at = svg.find("class=\"user-long\""); at != std::string::npos; at = svg.find("class=\"user-long\"", at + 1))
+    ++users;
+  CHECK(items == 80);
+  CHECK(users == 3);
+  CHECK(run(tool, dir, "--synthetic --out-catalog x.json --map-users -1").code == 2);
+}
