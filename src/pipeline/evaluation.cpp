@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <memory>
+#include <string_view>
 #include <thread>
+#include <unordered_set>
 
 #include "engine/engine.h"
 #include "engine/topk.h"
@@ -171,7 +173,12 @@ class Worker {
     const double nowMs = static_cast<double>(target.timeMs);
 
     if (s_.rerank) {
-      // The server's list: its top-N rankable items by its own score.
+      // The server's list: its top-N rankable items by its own score. selectTopK keeps
+      // equal scores in input order, so the target goes last: it loses every tie and is
+      // in the list exactly when its server rank under the tie rule is <= N (in item
+      // order, a target tied with the N-th item got in whenever its index was lower).
+      const auto at = std::find(candidates_.begin(), candidates_.end(), target.item);
+      if (at != candidates_.end()) std::rotate(at, at + 1, candidates_.end());
       scoreBuffer_.resize(candidates_.size());
       for (size_t j = 0; j < candidates_.size(); ++j) scoreBuffer_[j] = server_[candidates_[j]];
       std::vector<uint32_t> top;
@@ -331,6 +338,26 @@ Status evaluate(const EvalLog& log, const FactorTrainer& trainer, const EvalOpti
     IE_RETURN_IF_ERROR(options.sequenceTrainer(train, log.itemIds, s.sequence));
     report.sequenceSeconds = secondsSince(sequenceStart);
     if (!s.sequence) return Status(StatusCode::InvalidArgument, "sequence trainer returned no model");
+  }
+
+  // What each worker's engine will hold must be valid, or the engine rows would be
+  // computed over an engine that refused its items (found by a helper's tests).
+  {
+    EngineConfig config = options.engine;
+    config.dim = s.model.dim;
+    config.capacity = std::max<uint32_t>(n, 1);
+    if (Status st = config.validate(); !st) return Status(st.code(), "engine: " + st.message());
+    std::unordered_set<std::string_view> seen;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (!s.baseRankable[i]) continue;
+      if (!seen.insert(log.itemIds[i]).second)
+        return Status(StatusCode::DuplicateId, "engine: item id '" + log.itemIds[i] + "' appears twice in the log");
+      if (Status st = ItemStore::validateId(log.itemIds[i]); !st)
+        return Status(st.code(), "engine: item " + std::to_string(i) + ": " + st.message());
+      for (uint32_t k = 0; k < s.model.dim; ++k)
+        if (!std::isfinite(s.model.items[static_cast<size_t>(i) * s.model.dim + k]))
+          return Status(StatusCode::NonFinite, "engine: item '" + log.itemIds[i] + "' has a non-finite factor");
+    }
   }
 
   s.blends = defaultEngineBlends(options.engine.weights, s.sequence != nullptr);

@@ -261,3 +261,53 @@ TEST_CASE("ml-100k LOO reproduces the pinned popularity reference", "[evaluation
   CHECK(pop.all.mean(pop.all.ndcg10) == Approx(0.0439).margin(0.00005));
   CHECK(report.skippedRepeats == 0);
 }
+
+TEST_CASE("RERANK: a target tied with the last listed item is outside the list", "[evaluation]") {
+  // Items A..D; the server scores every unseen item 0 (ties everywhere). The target C has
+  // a lower index than D, so item order would have listed it; the tie rule must not.
+  EvalLog log;
+  log.itemIds = {"A", "B", "C", "D"};
+  log.users = {{{0, 1000}, {1, 2000}, {2, 3000}}};
+  auto flat = [](const std::vector<std::vector<TimedItem>>& train, uint32_t n, FactorModel& out) {
+    out.dim = 2;
+    out.items.assign(static_cast<size_t>(n) * 2, 0.0f);
+    out.users.assign(train.size() * 2, 0.0f);
+    return Status::ok();
+  };
+  EvalOptions options;
+  options.task = EvalOptions::Task::Rerank;
+  options.candidates = 1;
+  EvalReport report;
+  REQUIRE(evaluate(log, flat, options, report));
+  CHECK(row(report, "server-order").recall == 0.0);
+  options.candidates = 2;  // now both tied items are listed
+  REQUIRE(evaluate(log, flat, options, report));
+  CHECK(row(report, "server-order").recall == 1.0);
+}
+
+TEST_CASE("factors or ids the engine cannot hold are an error, not silent rows", "[evaluation][errors]") {
+  const EvalLog log = smallLog();
+  auto wide = [](const std::vector<std::vector<TimedItem>>& train, uint32_t n, FactorModel& out) {
+    out.dim = 1100;  // the engine holds at most 1024
+    out.items.assign(static_cast<size_t>(n) * out.dim, 0.1f);
+    out.users.assign(train.size() * out.dim, 0.1f);
+    return Status::ok();
+  };
+  EvalReport report;
+  Status s = evaluate(log, wide, EvalOptions(), report);
+  CHECK(s.code() == StatusCode::InvalidArgument);
+  CHECK(s.message().rfind("engine: dim", 0) == 0);
+  auto nan = [](const std::vector<std::vector<TimedItem>>& train, uint32_t n, FactorModel& out) {
+    FixedTrainer{}(train, n, out);
+    out.items[3] = std::nanf("");
+    return Status::ok();
+  };
+  s = evaluate(log, nan, EvalOptions(), report);
+  CHECK(s.code() == StatusCode::NonFinite);
+  EvalLog badId = log;
+  badId.itemIds[2] = "bad\nid";
+  CHECK(evaluate(badId, FixedTrainer{}, EvalOptions(), report).code() == StatusCode::InvalidId);
+  EvalLog twice = log;
+  twice.itemIds[3] = "A";
+  CHECK(evaluate(twice, FixedTrainer{}, EvalOptions(), report).code() == StatusCode::DuplicateId);
+}
