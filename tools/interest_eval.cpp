@@ -102,6 +102,15 @@ double parseNumber(const std::string& flag, const char* text) {
   return v;
 }
 
+/// A whole number in [lo, hi] (casting an out-of-range double is undefined behaviour).
+uint64_t parseCount(const std::string& flag, const char* text, uint64_t lo, uint64_t hi) {
+  const double v = parseNumber(flag, text);
+  if (v != std::floor(v) || v < static_cast<double>(lo) || v > static_cast<double>(hi))
+    usageError(flag + " needs a whole number in " + std::to_string(lo) + ".." + std::to_string(hi) + ", got '" +
+               text + "'");
+  return static_cast<uint64_t>(v);
+}
+
 Args parseArgs(int argc, char** argv) {
   Args a;
   a.eval.threads = 2;
@@ -128,17 +137,17 @@ Args parseArgs(int argc, char** argv) {
     else if (flag == "--adaptive") a.eval.adaptive = true;
     else if (flag == "--adaptive-rate") a.eval.adaptiveRate = parseNumber(flag, value()), a.eval.adaptive = true;
     else if (flag == "--adaptive-prior") a.eval.adaptivePrior = parseNumber(flag, value()), a.eval.adaptive = true;
-    else if (flag == "--seq-hidden") a.seq.hidden = static_cast<uint32_t>(parseNumber(flag, value()));
-    else if (flag == "--seq-epochs") a.seq.maxEpochs = static_cast<uint32_t>(parseNumber(flag, value()));
+    else if (flag == "--seq-hidden") a.seq.hidden = static_cast<uint32_t>(parseCount(flag, value(), 1, SequenceModel::kMaxHidden));
+    else if (flag == "--seq-epochs") a.seq.maxEpochs = static_cast<uint32_t>(parseCount(flag, value(), 1, 10000));
     else if (flag == "--seq-out") a.seqOut = value(), a.sequence = true;
-    else if (flag == "--candidates") a.eval.candidates = static_cast<uint32_t>(parseNumber(flag, value()));
-    else if (flag == "--factors") a.als.factors = static_cast<uint32_t>(parseNumber(flag, value()));
-    else if (flag == "--iterations") a.als.iterations = static_cast<uint32_t>(parseNumber(flag, value()));
+    else if (flag == "--candidates") a.eval.candidates = static_cast<uint32_t>(parseCount(flag, value(), 1, 1u << 24));
+    else if (flag == "--factors") a.als.factors = static_cast<uint32_t>(parseCount(flag, value(), 1, 1024));
+    else if (flag == "--iterations") a.als.iterations = static_cast<uint32_t>(parseCount(flag, value(), 1, 1000));
     else if (flag == "--lambda") a.als.lambda = static_cast<float>(parseNumber(flag, value()));
     else if (flag == "--alpha") a.als.alpha = static_cast<float>(parseNumber(flag, value()));
-    else if (flag == "--seed") a.als.seed = static_cast<uint64_t>(parseNumber(flag, value()));
+    else if (flag == "--seed") a.als.seed = parseCount(flag, value(), 0, 1ull << 53);
     else if (flag == "--threads") {
-      const int t = static_cast<int>(parseNumber(flag, value()));
+      const int t = static_cast<int>(parseCount(flag, value(), 1, 256));
       if (t < 1 || t > 256) usageError("--threads must be 1..256");
       a.eval.threads = static_cast<unsigned>(t);
       a.als.threads = t;

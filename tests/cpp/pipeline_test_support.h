@@ -6,7 +6,10 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <iterator>
 
 namespace ie_test {
 
@@ -41,6 +44,36 @@ class TempDir {
 
 /// The shared data folder: $IE_DATA_DIR if set, else IE_SOURCE_DIR/../shared/data.
 /// Returns "" when `sub` (e.g. "ml-100k") does not exist there.
+/// Path of a tool built next to the running test binary ("" when it is not there).
+inline std::string toolPath(const std::string& name) {
+  std::error_code ec;
+  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const auto p = self.parent_path() / name;
+  return std::filesystem::exists(p, ec) ? p.string() : "";
+}
+
+inline std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+struct ToolRun {
+  int code = -1;
+  std::string out, err;
+};
+
+/// Runs `tool args` (args already shell-quoted), capturing its exit code and output.
+inline ToolRun runTool(const std::string& tool, const TempDir& dir, const std::string& args) {
+  const std::string cmd = "'" + tool + "' " + args + " >'" + dir.file("stdout") + "' 2>'" + dir.file("stderr") + "'";
+  const int status = std::system(cmd.c_str());
+  ToolRun r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(dir.file("stdout"));
+  r.err = slurp(dir.file("stderr"));
+  return r;
+}
+
 inline std::string sharedData(const std::string& sub) {
   const char* env = std::getenv("IE_DATA_DIR");
   std::string root = env && *env ? std::string(env) : std::string(IE_SOURCE_DIR) + "/../shared/data";

@@ -19,36 +19,10 @@ using ie_test::TempDir;
 
 namespace {
 
-std::string toolPath() {
-  std::error_code ec;
-  const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return "";
-  const auto p = self.parent_path() / "interest-train";
-  return std::filesystem::exists(p, ec) ? p.string() : "";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-
-Run run(const std::string& tool, const TempDir& dir, const std::string& args) {
-  const std::string cmd = "'" + tool + "' " + args + " >'" + dir.file("stdout") + "' 2>'" +
-                          dir.file("stderr") + "'";
-  const int status = std::system(cmd.c_str());
-  Run r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(dir.file("stdout"));
-  r.err = slurp(dir.file("stderr"));
-  return r;
-}
+std::string toolPath() { return ie_test::toolPath("interest-train"); }
+using ie_test::slurp;
+using Run = ie_test::ToolRun;
+Run run(const std::string& tool, const TempDir& dir, const std::string& args) { return ie_test::runTool(tool, dir, args); }
 
 bool contains(const std::string& s, const std::string& needle) { return s.find(needle) != std::string::npos; }
 
