@@ -25,6 +25,7 @@
 #include "pipeline/readers.h"
 #include "pipeline/rating_eval.h"
 #include "pipeline/sequence_trainer.h"
+#include "pipeline/text.h"
 
 using namespace ie;
 
@@ -310,9 +311,7 @@ int main(int argc, char** argv) {
         if (!args.seqOut.empty()) {
           std::vector<uint8_t> bytes;
           IE_RETURN_IF_ERROR(model->save(bytes));
-          std::ofstream f(args.seqOut, std::ios::binary);
-          f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-          if (!f) return Status(StatusCode::InvalidArgument, "cannot write " + args.seqOut);
+          IE_RETURN_IF_ERROR(writeFileBytes(args.seqOut, std::string(bytes.begin(), bytes.end())));
         }
         out = std::move(model);
         return Status::ok();

@@ -127,6 +127,14 @@ const encoder = new TextEncoder();
 // different ids could name the same item).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+/** A byte view of a Uint8Array, ArrayBuffer or any ArrayBufferView (no copy); else `message`. */
+function toBytes(bytes, message) {
+  if (bytes instanceof Uint8Array) return bytes;
+  if (bytes instanceof ArrayBuffer) return new Uint8Array(bytes);
+  if (ArrayBuffer.isView(bytes)) return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return fail('invalid_argument', message);
+}
+
 function toIdArray(ids, what) {
   if (!Array.isArray(ids)) fail('invalid_argument', `${what} must be an array of string or number ids`);
   const out = new Array(ids.length);
@@ -314,11 +322,7 @@ class Engine {
    */
   loadCatalog(bytes) {
     const raw = this.#live();
-    let view;
-    if (bytes instanceof Uint8Array) view = bytes;
-    else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
-    else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    else fail('invalid_argument', 'loadCatalog takes a Uint8Array or an ArrayBuffer');
+    const view = toBytes(bytes, 'loadCatalog takes a Uint8Array or an ArrayBuffer');
     raw.stageBytes(view.length).set(view);
     this.#check(raw.loadCatalog(view.length));
     return { loaded: raw.loadedCount(), evicted: raw.evicted() };
@@ -335,11 +339,7 @@ class Engine {
    */
   loadSequenceModel(bytes, options = {}) {
     const raw = this.#live();
-    let view;
-    if (bytes instanceof Uint8Array) view = bytes;
-    else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
-    else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    else fail('invalid_argument', 'loadSequenceModel takes a Uint8Array or an ArrayBuffer');
+    const view = toBytes(bytes, 'loadSequenceModel takes a Uint8Array or an ArrayBuffer');
     if (options === null || typeof options !== 'object') fail('invalid_argument', 'options must be an object');
     const applyBlend = options.applyBlend === undefined ? true : options.applyBlend;
     if (typeof applyBlend !== 'boolean') fail('invalid_argument', 'applyBlend must be a boolean');
@@ -535,11 +535,7 @@ class Engine {
    */
   loadState(bytes) {
     const raw = this.#live();
-    let view;
-    if (bytes instanceof Uint8Array) view = bytes;
-    else if (bytes instanceof ArrayBuffer) view = new Uint8Array(bytes);
-    else if (ArrayBuffer.isView(bytes)) view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    else fail('invalid_argument', 'state must be a Uint8Array or an ArrayBuffer');
+    const view = toBytes(bytes, 'state must be a Uint8Array or an ArrayBuffer');
     raw.stageBytes(view.length).set(view);
     this.#check(raw.loadState(view.length));
     this.#emit({ type: 'load' });

@@ -349,7 +349,7 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   bestMatch(shortTerm_, kShortTerm, false);
   bestMatch(negative_, kNegative, true);
 
-  if (wanted(kSequence)) computeSequenceComponent(slots, n, identity, nk, dense);
+  if (wanted(kSequence)) computeSequenceComponent(n, identity, nk, dense);
 
   // Target attention over the recent events whose vectors are known.
   if (!wanted(kAttention)) return;
@@ -396,9 +396,8 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   }
 }
 
-void Engine::computeSequenceComponent(const uint32_t* slots, size_t n, bool identity, size_t nk, bool dense) {
+void Engine::computeSequenceComponent(size_t n, bool identity, size_t nk, bool dense) {
   if (!sequence_ || sequenceState_.steps == 0) return;
-  (void)slots;
   if (vocabOfSlot_.size() < store_.size()) vocabOfSlot_.resize(store_.size(), kUnresolved);
   seqIndex_.resize(nk);
   size_t inVocabulary = 0;

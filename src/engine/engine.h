@@ -193,7 +193,7 @@ class Engine {
   // Makes sequenceState_ belong to sequence_ (restore when the fingerprint matches,
   // else rebuild from the recent events), or parks it when there is no model.
   void matchSequenceState();
-  void computeSequenceComponent(const uint32_t* slots, size_t n, bool identity, size_t nk, bool dense);
+  void computeSequenceComponent(size_t n, bool identity, size_t nk, bool dense);
   void applyPendingFor(const std::vector<uint32_t>& slots);
   // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
   // nullptr = slots 0..n-1, all stored). Only components marked in active_ are written;
