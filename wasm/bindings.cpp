@@ -198,6 +198,16 @@ class RawEngine {
     return record(engine_->rerank(ids_, options(now, hasServer ? floats_.data() : nullptr, k, excludeConsumed, explain),
                                   result_));
   }
+  // The candidates of the last successful rerank again (the JS layer saw the same ids):
+  // no staging, no id resolution. -1 when they cannot be reused (items changed since);
+  // the caller then goes through rerank.
+  int rerankSame(size_t count, double now, bool hasServer, double k, bool excludeConsumed, bool explain) {
+    if (!engine_->canRerankSame(count)) return -1;
+    if (hasServer && floats_.size() < count)
+      return record(ie::Status(ie::StatusCode::InvalidArgument, "server scores not staged"));
+    return record(engine_->rerankSame(options(now, hasServer ? floats_.data() : nullptr, k, excludeConsumed, explain),
+                                      result_));
+  }
   int recommend(double k, double now, bool excludeConsumed, bool explain) {
     const int code = record(engine_->recommend(static_cast<size_t>(std::max(0.0, k)),
                                                options(now, nullptr, k, excludeConsumed, explain), result_));
@@ -392,6 +402,7 @@ EMSCRIPTEN_BINDINGS(interest_engine) {
       .function("sequenceInfo", &RawEngine::sequenceInfo)
       .function("observe", &RawEngine::observe)
       .function("rerank", &RawEngine::rerank)
+      .function("rerankSame", &RawEngine::rerankSame)
       .function("recommend", &RawEngine::recommend)
       .function("resultOrder", &RawEngine::resultOrder)
       .function("resultScores", &RawEngine::resultScores)

@@ -154,6 +154,13 @@ function toIdArray(ids, what) {
   return out;
 }
 
+/** Whether `ids` is an array with exactly the elements of `previous` (=== each). */
+function sameIds(ids, previous) {
+  if (!Array.isArray(ids) || ids.length !== previous.length) return false;
+  for (let i = 0; i < ids.length; i++) if (ids[i] !== previous[i]) return false;
+  return true;
+}
+
 function toFloat32(values, expected, what) {
   if (values instanceof Float32Array) {
     if (values.length !== expected) fail('dimension_mismatch', `${what} has ${values.length} values, expected ${expected}`);
@@ -226,6 +233,7 @@ class Engine {
   #dim;
   #disposed = false;
   #listeners = new Set();
+  #lastCandidates = null; // {input, list} of the last successful rerank, for rerankSame
   // Time of the newest event this page observed itself: its own events must come in time
   // order; events merged from elsewhere (loadState, other tabs, allowLate) may interleave.
   #localLast = -Infinity;
@@ -410,15 +418,25 @@ class Engine {
   rerank(ids, options = {}) {
     const raw = this.#live();
     checkRankOptions(options);
-    const list = toIdArray(ids, 'ids');
+    // A feed re-ranks the same candidates after every event: when `ids` holds exactly the
+    // previous call's ids, the engine reuses their resolved slots (no staging, no hashing).
+    const memo = this.#lastCandidates;
+    const same = memo !== null && sameIds(ids, memo.input);
+    const list = same ? memo.list : toIdArray(ids, 'ids');
     const now = checkNow(options.now);
     const k = checkK(options.k, list.length);
     const excludeConsumed = checkExclude(options.exclude);
     let server = null;
     if (options.serverScores !== undefined) server = toFloat32(options.serverScores, list.length, 'serverScores');
-    const bytes = this.#stageIds(raw, list);
     if (server) raw.stageFloats(server.length).set(server);
-    this.#check(raw.rerank(list.length, bytes, now, server !== null, k, excludeConsumed, !!options.explain));
+    this.#lastCandidates = null;
+    let code = same ? raw.rerankSame(list.length, now, server !== null, k, excludeConsumed, !!options.explain) : -1;
+    if (code === -1) {
+      const bytes = this.#stageIds(raw, list);
+      code = raw.rerank(list.length, bytes, now, server !== null, k, excludeConsumed, !!options.explain);
+    }
+    this.#check(code);
+    this.#lastCandidates = same ? memo : { input: ids.slice(), list };
     const order = raw.resultOrder();
     const resultIds = new Array(order.length);
     for (let i = 0; i < order.length; i++) resultIds[i] = list[order[i]];

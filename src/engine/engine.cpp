@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "engine/attention_cache.h"
 #include "engine/catalog_format.h"
 #include "engine/decay.h"
 #include "engine/kernels.h"
@@ -16,18 +17,6 @@ namespace {
 constexpr uint32_t kNone = IdIndex::kNone;
 constexpr uint32_t kUnresolved = IdIndex::kNone - 1;  // vocabOfSlot_: not looked up yet
 constexpr uint32_t kNegativeSlots = 2;
-
-/// Attention kernel k(c) = max(0, 1 + beta (c - 1) / 16)^16, a smooth, cheap stand-in
-/// for exp(beta (c - 1)) (four squarings instead of an exp per pair; it vectorises).
-inline float attentionKernel(float cosine, float beta) {
-  float x = 1.0f + beta * (cosine - 1.0f) * (1.0f / 16.0f);
-  x = x > 0 ? x : 0;
-  x *= x;
-  x *= x;
-  x *= x;
-  x *= x;
-  return x;
-}
 
 std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 64)) + "'"; }
 
@@ -51,7 +40,8 @@ Engine::Engine(const EngineConfig& config)
                  config.halfLifeMinutes * kMsPerMinute),
       negative_(paddedStride(config.dim), kNegativeSlots, config.mergeThreshold, config.halfLifeMinutes * kMsPerMinute),
       recent_(config.recentWindow),
-      seen_(config.consumedCapacity) {}
+      seen_(config.consumedCapacity),
+      attention_(config.recentWindow) {}
 
 Status Engine::create(const EngineConfig& config, std::unique_ptr<Engine>& out) {
   IE_RETURN_IF_ERROR(config.validate());
@@ -99,6 +89,8 @@ Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float
   IE_RETURN_IF_ERROR(store_.validateBatch(ids, vectors, floatCount));
   std::vector<std::string> evictedIds;
   store_.upsert(ids, vectors, slots_, evictedIds);
+  for (uint32_t slot : slots_) attention_.invalidateSlot(slot);
+  attention_.syncVersion(store_.version());
   for (uint32_t slot : slots_)  // a slot may now hold another item: look its id up again
     if (slot < vocabOfSlot_.size()) vocabOfSlot_[slot] = kUnresolved;
   if (evicted) evicted->insert(evicted->end(), evictedIds.begin(), evictedIds.end());
@@ -375,22 +367,21 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     keySlots_.push_back(slot);
     keyCoefSum_.push_back(r * e.weight);
   }
+  keyKept_.clear();
   for (size_t key = 0; key < keySlots_.size(); ++key) {
     if (keyCoefSum_[key] == 0) continue;  // e.g. a like and a hide that cancel out
     keyCoef_.push_back(static_cast<float>(keyCoefSum_[key]));
+    keyKept_.push_back(keySlots_[key]);
     const float* row = store_.row(keySlots_[key]);
     const float inv = store_.inverseNorm(keySlots_[key]);
     for (uint32_t k = 0; k < stride; ++k) keys_.push_back(row[k] * inv);
   }
   if (!keyCoef_.empty() && mass > 1e-9) {
     float* att = activate(kAttention, n, dense);
-    totals_.assign(nk, 0.0f);
-    const float beta = config_.attentionSharpness;
-    for (size_t key = 0; key < keyCoef_.size(); ++key) {
-      scoreRows(rows, stride, kernelSlots, nk, keys_.data() + key * stride, scratch_.data());
-      const float coef = keyCoef_[key];
-      for (size_t j = 0; j < nk; ++j) totals_[j] += coef * attentionKernel(scratch_[j] * invNorms[slotOf(j)], beta);
-    }
+    totals_.resize(nk);
+    // Cached between calls: a re-rank after one more event computes one new key's cells.
+    attention_.accumulate(store_, kernelSlots, nk, keyKept_.data(), keys_.data(), keyCoef_.data(), keyCoef_.size(),
+                          config_.attentionSharpness, totals_.data());
     const float norm = static_cast<float>(1.0 / (1.0 + mass));
     for (size_t j = 0; j < nk; ++j) att[indexOf(j)] = totals_[j] * norm;
   }
@@ -515,6 +506,7 @@ int32_t Engine::supportingEvent(uint32_t slot, double nowMs) {
 Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result) {
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
   const size_t n = ids.size();
+  lastCandidatesValid_ = false;  // candidateSlots_ is about to change
   candidateSlots_.resize(n);
   candidateHashes_.resize(n);
   // Duplicate detection: known ids through a per-slot first position, unknown ids
@@ -562,17 +554,43 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
     for (size_t i = 0; i < n; ++i)
       if (!std::isfinite(options.serverScores[i]))
         return Status(StatusCode::NonFinite, "server score of candidate " + quoted(ids[i]) + " is not finite");
+  lastCandidatesValid_ = true;
+  lastCandidatesVersion_ = store_.version();
+  rankCandidates(options, result);
+  return Status::ok();
+}
 
+bool Engine::canRerankSame(size_t n) const {
+  return lastCandidatesValid_ && lastCandidatesVersion_ == store_.version() && candidateSlots_.size() == n;
+}
+
+Status Engine::rerankSame(const RankOptions& options, RankResult& result) {
+  if (!canRerankSame(candidateSlots_.size()))
+    return Status(StatusCode::InvalidArgument, "rerankSame: the previous candidates are gone (items changed)");
+  if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
+  if (options.serverScores)
+    for (size_t i = 0; i < candidateSlots_.size(); ++i)
+      if (!std::isfinite(options.serverScores[i]))
+        return Status(StatusCode::NonFinite, "server score of candidate " +
+                                                 (candidateSlots_[i] != kNone ? quoted(store_.id(candidateSlots_[i]))
+                                                                              : "at position " + std::to_string(i)) +
+                                                 " is not finite");
+  rankCandidates(options, result);
+  return Status::ok();
+}
+
+void Engine::rankCandidates(const RankOptions& options, RankResult& result) {
+  const size_t n = candidateSlots_.size();
   for (uint32_t slot : candidateSlots_)
     if (slot != kNone) store_.touch(slot);
   computeComponents(candidateSlots_.data(), n, options.nowMs, options.serverScores, !options.explain);
   demoted_.assign(n, 0);
-  for (size_t i = 0; i < n; ++i) {
-    const uint8_t flags = seen_.size() ? seen_.flagsOfHash(candidateHashes_[i]) : 0;
-    demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));
-  }
+  if (seen_.size())
+    for (size_t i = 0; i < n; ++i) {
+      const uint8_t flags = seen_.flagsOfHash(candidateHashes_[i]);
+      demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));
+    }
   finishRanking(candidateSlots_.data(), n, options, demoted_.data(), result);
-  return Status::ok();
 }
 
 Status Engine::recommend(size_t k, const RankOptions& options, RankResult& result) {
@@ -582,10 +600,14 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
   computeComponents(nullptr, n, options.nowMs, nullptr, !options.explain);
   const uint8_t* demoted = nullptr;
   if (seen_.size()) {
+    // From the seen ids (at most consumedCapacity) to their slots, not a hash and a
+    // lookup per stored item: O(seen), whatever the catalog size.
     demoted_.assign(n, 0);
-    for (uint32_t i = 0; i < n; ++i) {
-      const uint8_t flags = seen_.flags(store_.id(i));
-      demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));
+    for (const uint64_t hash : seen_.order()) {
+      const uint8_t flags = seen_.flagsOfHash(hash);
+      if (!(flags & SeenItems::kHidden) && !(options.excludeConsumed && (flags & SeenItems::kConsumed))) continue;
+      const uint32_t slot = store_.findByHash(hash);
+      if (slot != kNone) demoted_[slot] = 1;
     }
     demoted = demoted_.data();
   }

@@ -39,6 +39,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/attention_cache.h"
 #include "engine/engine_config.h"
 #include "engine/event.h"
 #include "engine/item_store.h"
@@ -126,6 +127,15 @@ class Engine {
   /// Re-ranks candidates (see the contract above).
   Status rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result);
 
+  /// Re-ranks the candidates of the last successful rerank() again (new time, options,
+  /// server scores, interest state) without resolving their ids again: what a feed does
+  /// after every event. Possible while no item was upserted since (canRerankSame); else
+  /// InvalidArgument and nothing changes. `options.serverScores`, when given, has one
+  /// score per candidate.
+  Status rerankSame(const RankOptions& options, RankResult& result);
+  /// Whether rerankSame can run, for a caller holding `n` candidates.
+  bool canRerankSame(size_t n) const;
+
   /// Ranks every stored item the same way; `result.order` holds item slots.
   Status recommend(size_t k, const RankOptions& options, RankResult& result);
 
@@ -195,6 +205,8 @@ class Engine {
   void matchSequenceState();
   void computeSequenceComponent(size_t n, bool identity, size_t nk, bool dense);
   void applyPendingFor(const std::vector<uint32_t>& slots);
+  // Ranks candidateSlots_ / candidateHashes_ (resolved by rerank).
+  void rankCandidates(const RankOptions& options, RankResult& result);
   // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
   // nullptr = slots 0..n-1, all stored). Only components marked in active_ are written;
   // the others are zero by definition and are neither stored nor summed. With
@@ -214,6 +226,7 @@ class Engine {
   MultiInterest negative_;
   RecentEvents recent_;
   SeenItems seen_;
+  AttentionCache attention_;  // derived from the items and keys: not part of the state
   std::vector<Event> pending_;
   EngineStats stats_;
   std::shared_ptr<const SequenceModel> sequence_;
@@ -221,9 +234,11 @@ class Engine {
   std::vector<uint32_t> vocabOfSlot_;  // sequence vocabulary index per item slot (cache)
 
   // Scratch buffers reused across calls (no allocation on the hot path after warm-up).
-  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_, seqIndex_, keySlots_;
+  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_, seqIndex_, keySlots_, keyKept_;
   std::vector<double> keyCoefSum_;
   std::vector<uint64_t> candidateHashes_;
+  bool lastCandidatesValid_ = false;  // candidateSlots_ holds the last successful rerank's
+  uint64_t lastCandidatesVersion_ = 0;  // store version they were resolved at
   std::vector<float> components_, totals_, scratch_, queries_, unit_, keys_, keyCoef_;
   std::vector<uint8_t> demoted_;
   std::vector<int16_t> query16_;

@@ -33,6 +33,14 @@ uint32_t IdIndex::findHashed(std::string_view id, uint64_t h, const std::vector<
   }
 }
 
+uint32_t IdIndex::findByHash(uint64_t h) const {
+  if (buckets_.empty()) return kNone;
+  for (uint32_t pos = static_cast<uint32_t>(h) & mask();; pos = (pos + 1) & mask()) {
+    const Bucket& b = buckets_[pos];
+    if (b.slot == kNone || b.hash == h) return b.slot;
+  }
+}
+
 void IdIndex::place(uint64_t hash, uint32_t slot) {
   uint32_t pos = static_cast<uint32_t>(hash) & mask();
   while (buckets_[pos].slot != kNone) pos = (pos + 1) & mask();

@@ -27,6 +27,9 @@ class IdIndex {
   }
   /// Same, with hashId(id) already computed by the caller.
   uint32_t findHashed(std::string_view id, uint64_t hash, const std::vector<std::string>& keys) const;
+  /// The slot of an id whose hash is `hash` (the first found), without comparing strings:
+  /// for callers that only kept hashes (SeenItems). kNone when no stored id has it.
+  uint32_t findByHash(uint64_t hash) const;
   /// Adds id -> slot. The id must not be present.
   void insert(std::string_view id, uint32_t slot);
   /// Removes the entry of `id` (present, stored at `slot`).

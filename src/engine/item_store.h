@@ -52,6 +52,8 @@ class ItemStore {
   /// Slot of an id, or IdIndex::kNone.
   uint32_t find(std::string_view id) const { return index_.find(id, ids_); }
   uint32_t findHashed(std::string_view id, uint64_t hash) const { return index_.findHashed(id, hash, ids_); }
+  /// The slot of the item whose id hashes to `hash` (hashId), or kNone (IdIndex::findByHash).
+  uint32_t findByHash(uint64_t hash) const { return index_.findByHash(hash); }
 
   /// Marks a slot as most recently used.
   void touch(uint32_t slot);

@@ -95,7 +95,16 @@ void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t
     const v128_t hi = wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7);
     wasm_v128_store(out + i, wasm_f32x4_add(lo, hi));
   }
-  for (; i < n; ++i) out[i] = dot(rowOf(rows, stride, slots, i), query, stride);
+  // The tail rows round exactly like the blocked ones (one accumulator, lanes summed as
+  // (0 + 2) + (1 + 3)): a row's score never depends on its position in the call, which
+  // the attention cache relies on.
+  for (; i < n; ++i) {
+    const float* r = rowOf(rows, stride, slots, i);
+    v128_t a = wasm_f32x4_splat(0);
+    for (uint32_t k = 0; k < stride; k += 4) a = wasm_f32x4_add(a, wasm_f32x4_mul(wasm_v128_load(r + k), wasm_v128_load(query + k)));
+    out[i] = (wasm_f32x4_extract_lane(a, 0) + wasm_f32x4_extract_lane(a, 2)) +
+             (wasm_f32x4_extract_lane(a, 1) + wasm_f32x4_extract_lane(a, 3));
+  }
 }
 
 void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* queries,

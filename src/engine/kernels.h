@@ -29,6 +29,8 @@ float dot(const float* a, const float* b, uint32_t stride);
 float dotScalar(const float* a, const float* b, uint32_t stride);
 
 /// out[i] = dot(rows + slots[i] * stride, query) for i < n. With slots == nullptr, row i.
+/// A row's result is bit-identical wherever it sits in the call and whatever rows share
+/// it (the attention cache reuses scores across calls on that promise).
 void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* query, float* out);
 void scoreRowsScalar(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* query,
                      float* out);

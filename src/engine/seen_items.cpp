@@ -8,28 +8,65 @@ void SeenItems::mark(std::string_view id, uint8_t flags) { markHash(hashId(id), 
 
 void SeenItems::markHash(uint64_t hash, uint8_t flags) {
   if (capacity_ == 0 || flags == 0) return;
-  auto it = flags_.find(hash);
-  if (it != flags_.end()) {
-    it->second |= flags;
+  const size_t at = position(hash);
+  if (at != kAbsent) {
+    table_[at].flags |= flags;
     return;
   }
-  if (flags_.size() >= capacity_) {
-    flags_.erase(order_.front());
+  if (order_.size() >= capacity_) {
+    erase(order_.front());
     order_.pop_front();
   }
-  flags_.emplace(hash, flags);
+  place(hash, flags);
   order_.push_back(hash);
 }
 
 uint8_t SeenItems::flags(std::string_view id) const { return flagsOfHash(hashId(id)); }
 
 uint8_t SeenItems::flagsOfHash(uint64_t hash) const {
-  auto it = flags_.find(hash);
-  return it == flags_.end() ? 0 : it->second;
+  const size_t at = position(hash);
+  return at == kAbsent ? 0 : table_[at].flags;
+}
+
+size_t SeenItems::position(uint64_t hash) const {
+  if (table_.empty()) return kAbsent;
+  for (size_t pos = home(hash);; pos = (pos + 1) & mask()) {
+    if (table_[pos].flags == 0) return kAbsent;
+    if (table_[pos].hash == hash) return pos;
+  }
+}
+
+void SeenItems::place(uint64_t hash, uint8_t flags) {
+  if ((order_.size() + 1) * 2 > table_.size()) {
+    std::vector<Bucket> old;
+    old.swap(table_);
+    table_.assign(old.empty() ? 16 : old.size() * 2, Bucket{});
+    for (const Bucket& b : old)
+      if (b.flags) place(b.hash, b.flags);
+  }
+  size_t pos = home(hash);
+  while (table_[pos].flags != 0) pos = (pos + 1) & mask();
+  table_[pos] = Bucket{hash, flags};
+}
+
+void SeenItems::erase(uint64_t hash) {
+  size_t hole = position(hash);
+  if (hole == kAbsent) return;
+  // Backward shift: a later entry of the probe run moves into the hole unless its home
+  // lies cyclically in (hole, next].
+  for (size_t next = (hole + 1) & mask(); table_[next].flags != 0; next = (next + 1) & mask()) {
+    const size_t h = home(table_[next].hash);
+    const bool homeInRange = hole <= next ? (h > hole && h <= next) : (h > hole || h <= next);
+    if (!homeInRange) {
+      table_[hole] = table_[next];
+      hole = next;
+    }
+  }
+  table_[hole] = Bucket{};
 }
 
 void SeenItems::clear() {
-  flags_.clear();
+  table_.clear();
   order_.clear();
 }
 

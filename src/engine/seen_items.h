@@ -3,12 +3,16 @@
 // Bounded: beyond `capacity` ids the oldest is forgotten (first in, first out), so the
 // state stays small whatever the history length. Ids are kept as 64-bit hashes
 // (hashId): 8 bytes each, and the stored state never needs the id strings.
+//
+// Looked up once per candidate on every re-rank, so the map is a flat open-addressing
+// table (linear probing, backward-shift deletion, load <= 1/2): a std::unordered_map
+// lookup cost more than scoring the candidate in wasm.
 #pragma once
 
 #include <cstdint>
 #include <deque>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace ie {
 
@@ -24,14 +28,25 @@ class SeenItems {
   uint8_t flags(std::string_view id) const;
   uint8_t flagsOfHash(uint64_t hash) const;
 
-  size_t size() const { return flags_.size(); }
+  size_t size() const { return order_.size(); }
   void clear();
   /// Hashes oldest first, for serialisation.
   const std::deque<uint64_t>& order() const { return order_; }
 
  private:
+  struct Bucket {
+    uint64_t hash = 0;
+    uint8_t flags = 0;  // 0: empty bucket (stored flags are never 0)
+  };
+  static constexpr size_t kAbsent = ~size_t{0};
+  size_t mask() const { return table_.size() - 1; }
+  size_t home(uint64_t hash) const { return static_cast<size_t>(hash) & mask(); }
+  size_t position(uint64_t hash) const;  // bucket holding hash, or kAbsent
+  void place(uint64_t hash, uint8_t flags);
+  void erase(uint64_t hash);
+
   uint32_t capacity_;
-  std::unordered_map<uint64_t, uint8_t> flags_;
+  std::vector<Bucket> table_;  // power-of-two size, or empty
   std::deque<uint64_t> order_;
 };
 

@@ -121,3 +121,46 @@ describe('planted topics', () => {
     base.dispose();
   });
 });
+
+describe('re-ranking the same candidates again (the engine reuses their resolved ids)', () => {
+  test('repeat calls, in-place edits, new arrays and item updates all rank like a fresh engine', async () => {
+    const warm = await engineWithHistory(true);
+    const fresh = async () => engineWithHistory(true);
+    const candidates = feed.slice();
+    const now = lastEvent + MINUTE;
+    const first = warm.rerank(candidates, { now });
+    // Same array again, with a new event in between: the reused path must see the event.
+    warm.observe({ item: catalog.byTopic(C)[0], type: 'click', time: lastEvent + 30_000 });
+    const again = warm.rerank(candidates, { now });
+    assert.notDeepEqual(again.ids, first.ids, 'a click on topic C must move the ranking');
+    const reference = await fresh();
+    reference.observe({ item: catalog.byTopic(C)[0], type: 'click', time: lastEvent + 30_000 });
+    assert.deepEqual(again, reference.rerank(feed.slice(), { now }));
+    // The caller edits the array in place: the new id must be ranked, not the old one.
+    candidates[5] = catalog.byTopic(C)[20];
+    const edited = warm.rerank(candidates, { now });
+    assert.ok(edited.ids.includes(catalog.byTopic(C)[20]));
+    assert.ok(!edited.ids.includes(feed[5]));
+    assert.deepEqual(edited, reference.rerank(candidates.slice(), { now }));
+    // An item's vector changes between two identical calls: the update is used.
+    const moved = candidates[7];
+    const v = new Float32Array(catalog.dim).fill(0);
+    v.set(catalog.vectors.subarray(catalog.ids.indexOf(catalog.byTopic(C)[1]) * catalog.dim, (catalog.ids.indexOf(catalog.byTopic(C)[1]) + 1) * catalog.dim));
+    warm.upsertItems([moved], v);
+    reference.upsertItems([moved], v);
+    const afterUpdate = warm.rerank(candidates, { now });
+    assert.deepEqual(afterUpdate, reference.rerank(candidates.slice(), { now }));
+    // Server scores and k still apply on the reused path.
+    const server = candidates.map((_, i) => (i === 0 ? 100 : 0));
+    const withServer = warm.rerank(candidates, { now, serverScores: server, k: 5 });
+    assert.deepEqual(withServer, reference.rerank(candidates.slice(), { now, serverScores: server, k: 5 }));
+    assert.equal(withServer.ids.length, 5);
+    // A refused call (duplicate) is refused every time, and the next good call still works.
+    const dup = [...candidates, candidates[0]];
+    assert.throws(() => warm.rerank(dup, { now }), /appears twice/);
+    assert.throws(() => warm.rerank(dup, { now }), /appears twice/);
+    assert.deepEqual(warm.rerank(candidates, { now }), reference.rerank(candidates.slice(), { now }));
+    warm.dispose();
+    reference.dispose();
+  });
+});

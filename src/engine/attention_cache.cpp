@@ -1,0 +1,178 @@
+#include "engine/attention_cache.h"
+
+#include <algorithm>
+
+#include "engine/kernels.h"
+
+namespace ie {
+
+namespace {
+
+constexpr uint32_t kNone = IdIndex::kNone;
+
+// The two pieces of arithmetic every total goes through, kept out of line so that the
+// cached and the direct path run the very same instructions: results never depend on
+// what the cache held. (Natively the engine is built with -ffp-contract=off, so a
+// vectorised body and its scalar tail round alike.)
+
+/// out[i] = kernel(cos(row of slots[i], key)) for i < m.
+[[gnu::noinline]] void computeCells(const ItemStore& store, const uint32_t* slots, size_t m, const float* key,
+                                    float sharpness, std::vector<float>& scratch, float* out) {
+  scratch.resize(std::max(scratch.size(), m));
+  scoreRows(store.rows(), store.stride(), slots, m, key, scratch.data());
+  const float* invNorms = store.inverseNorms();
+  for (size_t i = 0; i < m; ++i) out[i] = attentionKernel(scratch[i] * invNorms[slots[i]], sharpness);
+}
+
+/// totals[j] += coef * column[rows ? rows[j] : j] for j < n.
+[[gnu::noinline]] void addWeighted(float* totals, const float* column, const uint32_t* rows, size_t n, float coef) {
+  if (rows) {
+    for (size_t j = 0; j < n; ++j) totals[j] += coef * column[rows[j]];
+  } else {
+    for (size_t j = 0; j < n; ++j) totals[j] += coef * column[j];
+  }
+}
+
+}  // namespace
+
+AttentionCache::AttentionCache(uint32_t maxKeys)
+    : columns_(std::max<uint32_t>(maxKeys, 1)),
+      maxRows_(std::max<uint32_t>(1024, (1u << 18) / columns_)),
+      columnKey_(columns_, kNone),
+      columnEpoch_(columns_, 0),
+      keepColumn_(columns_, 0) {}
+
+void AttentionCache::releaseColumn(uint32_t c) {
+  if (columnKey_[c] == kNone) return;
+  columnOfSlot_[columnKey_[c]] = kNone;
+  columnKey_[c] = kNone;
+}
+
+void AttentionCache::clear() {
+  for (uint32_t c = 0; c < columns_; ++c) releaseColumn(c);
+  clearRows();
+}
+
+void AttentionCache::clearRows() {
+  for (uint32_t slot : rowSlot_) rowOfSlot_[slot] = kNone;
+  rowSlot_.clear();
+  rowEpoch_.clear();
+}
+
+void AttentionCache::invalidateSlot(uint32_t slot) {
+  if (slot < rowOfSlot_.size() && rowOfSlot_[slot] != kNone) rowEpoch_[rowOfSlot_[slot]] = 0;
+  if (slot < columnOfSlot_.size() && columnOfSlot_[slot] != kNone) releaseColumn(columnOfSlot_[slot]);
+}
+
+void AttentionCache::computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, const float* keys,
+                                   const float* coef, size_t keyCount, float sharpness, float* totals) {
+  // Blocks of candidates, all keys each: the block's cells are a small column-major matrix.
+  constexpr size_t kBlock = 256;
+  const uint32_t stride = store.stride();
+  blockCells_.resize(kBlock);
+  for (size_t start = 0; start < n; start += kBlock) {
+    const size_t b = std::min(kBlock, n - start);
+    missingSlots_.resize(b);
+    for (size_t i = 0; i < b; ++i) missingSlots_[i] = slots ? slots[start + i] : static_cast<uint32_t>(start + i);
+    for (size_t q = 0; q < keyCount; ++q) {
+      computeCells(store, missingSlots_.data(), b, keys + q * stride, sharpness, scratch_, blockCells_.data());
+      addWeighted(totals + start, blockCells_.data(), nullptr, b, coef[q]);
+    }
+  }
+  lastComputed_ = n * keyCount;
+}
+
+void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, size_t n, const uint32_t* keySlots,
+                                const float* keys, const float* coef, size_t keyCount, float sharpness,
+                                float* totals) {
+  lastComputed_ = 0;
+  std::fill(totals, totals + n, 0.0f);
+  if (n == 0 || keyCount == 0) return;
+  if (keyCount > columns_ || n > maxRows_) {
+    computeDirect(store, slots, n, keys, coef, keyCount, sharpness, totals);
+    return;
+  }
+  if (cells_.empty()) cells_.resize(static_cast<size_t>(columns_) * maxRows_);
+  if (rowOfSlot_.size() < store.size()) {
+    rowOfSlot_.resize(store.size(), kNone);
+    columnOfSlot_.resize(store.size(), kNone);
+  }
+  if (store.version() != storeVersion_ || sharpness != sharpness_) {
+    clear();
+    storeVersion_ = store.version();
+    sharpness_ = sharpness;
+  }
+  auto slotOf = [&](size_t j) { return slots ? slots[j] : static_cast<uint32_t>(j); };
+
+  // Columns: the current keys keep theirs; the others are released (so every assigned
+  // column is filled for every row a call completes); new keys get a fresh epoch.
+  std::fill(keepColumn_.begin(), keepColumn_.end(), 0);
+  keyColumn_.resize(keyCount);
+  for (size_t q = 0; q < keyCount; ++q) {
+    keyColumn_[q] = columnOfSlot_[keySlots[q]];
+    if (keyColumn_[q] != kNone) keepColumn_[keyColumn_[q]] = 1;
+  }
+  for (uint32_t c = 0; c < columns_; ++c)
+    if (!keepColumn_[c]) releaseColumn(c);
+  uint32_t free = 0;
+  for (size_t q = 0; q < keyCount; ++q) {
+    if (keyColumn_[q] != kNone) continue;
+    while (columnKey_[free] != kNone) ++free;  // keyCount <= columns_: one is free
+    columnKey_[free] = keySlots[q];
+    columnOfSlot_[keySlots[q]] = free;
+    columnEpoch_[free] = ++epoch_;
+    keyColumn_[q] = free;
+  }
+
+  // Rows: one per candidate item; start over when the new ones would not fit.
+  size_t newRows = 0;
+  for (size_t j = 0; j < n; ++j) newRows += rowOfSlot_[slotOf(j)] == kNone;
+  if (rowSlot_.size() + newRows > maxRows_) clearRows();
+  candidateRow_.resize(n);
+  uint64_t oldest = epoch_;
+  bool contiguous = true;
+  for (size_t j = 0; j < n; ++j) {
+    const uint32_t slot = slotOf(j);
+    if (rowOfSlot_[slot] == kNone) {
+      rowOfSlot_[slot] = static_cast<uint32_t>(rowSlot_.size());
+      rowSlot_.push_back(slot);
+      rowEpoch_.push_back(0);
+    }
+    const uint32_t r = rowOfSlot_[slot];
+    candidateRow_[j] = r;
+    oldest = std::min(oldest, rowEpoch_[r]);
+    contiguous = contiguous && r == candidateRow_[0] + j;
+  }
+
+  // The cells not computed yet: per key, the rows completed before its column existed.
+  const uint32_t stride = store.stride();
+  for (size_t q = 0; q < keyCount; ++q) {
+    const uint32_t c = keyColumn_[q];
+    if (columnEpoch_[c] <= oldest) continue;  // every candidate has it
+    missing_.clear();
+    missingSlots_.clear();
+    for (size_t j = 0; j < n; ++j)
+      if (rowEpoch_[candidateRow_[j]] < columnEpoch_[c]) {
+        missing_.push_back(candidateRow_[j]);
+        missingSlots_.push_back(slotOf(j));
+      }
+    if (missing_.empty()) continue;
+    const size_t m = missing_.size();
+    missingCells_.resize(m);
+    computeCells(store, missingSlots_.data(), m, keys + q * stride, sharpness, scratch_, missingCells_.data());
+    float* column = cells_.data() + static_cast<size_t>(c) * maxRows_;
+    for (size_t i = 0; i < m; ++i) column[missing_[i]] = missingCells_[i];
+    lastComputed_ += m;
+  }
+  for (size_t j = 0; j < n; ++j) rowEpoch_[candidateRow_[j]] = epoch_;
+
+  for (size_t q = 0; q < keyCount; ++q) {
+    const float* column = cells_.data() + static_cast<size_t>(keyColumn_[q]) * maxRows_;
+    if (contiguous)
+      addWeighted(totals, column + candidateRow_[0], nullptr, n, coef[q]);
+    else
+      addWeighted(totals, column, candidateRow_.data(), n, coef[q]);
+  }
+}
+
+}  // namespace ie

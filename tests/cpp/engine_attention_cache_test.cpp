@@ -1,0 +1,293 @@
+// AttentionCache and the re-rank shortcuts built on it: cached totals are bit-identical
+// to fresh ones whatever the cache holds (so saved-and-restored engines rank alike), the
+// cache computes only what is new, and rerankSame ranks exactly like rerank.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/attention_cache.h"
+#include "engine/engine.h"
+#include "engine/seen_items.h"
+#include "test_helpers.h"
+
+using ie::AttentionCache;
+using ie::ItemStore;
+
+namespace {
+
+constexpr uint32_t kDim = 20;
+
+struct Store {
+  ItemStore store{kDim, 1000, false};
+  std::vector<std::string> ids;
+
+  void put(ie_test::Rng& rng, const std::vector<uint32_t>& which) {
+    std::vector<std::string_view> batch;
+    std::vector<float> vectors;
+    for (uint32_t i : which)
+      if (ids.size() <= i) ids.resize(i + 1);  // before taking views into ids
+    for (uint32_t i : which) {
+      ids[i] = "item-" + std::to_string(i);
+      batch.push_back(ids[i]);
+      for (uint32_t k = 0; k < kDim; ++k) vectors.push_back(rng.range(-1, 1));
+    }
+    std::vector<uint32_t> slots;
+    std::vector<std::string> evicted;
+    store.upsert(batch, vectors.data(), slots, evicted);
+  }
+};
+
+/// Keys as the engine builds them: unit rows of the key items.
+std::vector<float> unitKeys(const ItemStore& store, const std::vector<uint32_t>& keySlots) {
+  std::vector<float> keys;
+  for (uint32_t slot : keySlots)
+    for (uint32_t k = 0; k < store.stride(); ++k) keys.push_back(store.row(slot)[k] * store.inverseNorm(slot));
+  return keys;
+}
+
+std::vector<float> totals(AttentionCache& cache, const ItemStore& store, const std::vector<uint32_t>& candidates,
+                          const std::vector<uint32_t>& keySlots, const std::vector<float>& coef, float sharpness) {
+  std::vector<float> out(candidates.size(), -7.0f);
+  const std::vector<float> keys = unitKeys(store, keySlots);
+  cache.accumulate(store, candidates.data(), candidates.size(), keySlots.data(), keys.data(), coef.data(),
+                   keySlots.size(), sharpness, out.data());
+  return out;
+}
+
+bool bitIdentical(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+}  // namespace
+
+TEST_CASE("attention cache: totals match a double-precision reference", "[attention]") {
+  ie_test::Rng rng(11);
+  Store s;
+  std::vector<uint32_t> all;
+  for (uint32_t i = 0; i < 60; ++i) all.push_back(i);
+  s.put(rng, all);
+  const std::vector<uint32_t> candidates = {5, 17, 3, 42, 59, 0, 8};
+  const std::vector<uint32_t> keySlots = {1, 17, 30};
+  const std::vector<float> coef = {0.5f, 1.25f, -0.75f};
+  AttentionCache cache(50);
+  const std::vector<float> got = totals(cache, s.store, candidates, keySlots, coef, 5.0f);
+  for (size_t j = 0; j < candidates.size(); ++j) {
+    double expected = 0;
+    for (size_t q = 0; q < keySlots.size(); ++q) {
+      const double c = ie_test::cosine(s.store.row(candidates[j]), s.store.row(keySlots[q]), kDim);
+      expected += coef[q] * std::pow(std::max(0.0, 1.0 + 5.0 * (c - 1.0) / 16.0), 16.0);
+    }
+    CHECK(got[j] == Approx(expected).margin(1e-5));
+  }
+}
+
+TEST_CASE("attention cache: cached totals are bit-identical to a fresh cache's", "[attention]") {
+  ie_test::Rng rng(5);
+  Store s;
+  std::vector<uint32_t> all;
+  for (uint32_t i = 0; i < 300; ++i) all.push_back(i);
+  s.put(rng, all);
+  AttentionCache warm(50);
+  std::vector<uint32_t> keySlots;
+  std::vector<float> coef;
+  size_t checks = 0;
+  for (int step = 0; step < 120; ++step) {
+    // One more key per step (the oldest drops beyond 50), like events arriving.
+    keySlots.push_back(rng.below(300));
+    coef.push_back(rng.range(-1, 2));
+    if (keySlots.size() > 50) keySlots.erase(keySlots.begin()), coef.erase(coef.begin());
+    // Distinct keys only (the engine folds repeats into one key).
+    std::vector<uint32_t> ks;
+    std::vector<float> cs;
+    for (size_t q = 0; q < keySlots.size(); ++q)
+      if (std::find(ks.begin(), ks.end(), keySlots[q]) == ks.end()) ks.push_back(keySlots[q]), cs.push_back(coef[q]);
+    // Candidates: mostly the same feed, sometimes a different page or order.
+    std::vector<uint32_t> candidates;
+    const uint32_t offset = step % 7 == 0 ? rng.below(200) : 0;
+    for (uint32_t i = 0; i < 100; ++i) candidates.push_back((offset + i * 3) % 300);
+    if (step % 5 == 0) std::reverse(candidates.begin(), candidates.end());
+    if (step % 11 == 0) s.put(rng, {candidates[3], ks.back()});  // vectors change under the cache
+    if (step % 13 == 0) {  // a change the cache is not told about: the store version catches it
+      s.put(rng, {candidates[7]});
+    } else if (step % 11 == 0) {
+      warm.invalidateSlot(candidates[3]);
+      warm.invalidateSlot(ks.back());
+      warm.syncVersion(s.store.version());
+    }
+    const float sharpness = step < 90 ? 5.0f : 8.0f;
+    AttentionCache fresh(50);
+    const std::vector<float> a = totals(warm, s.store, candidates, ks, cs, sharpness);
+    const std::vector<float> b = totals(fresh, s.store, candidates, ks, cs, sharpness);
+    REQUIRE(bitIdentical(a, b));
+    ++checks;
+  }
+  CHECK(checks == 120);
+}
+
+TEST_CASE("attention cache: a repeat computes nothing, one more key computes one column", "[attention]") {
+  ie_test::Rng rng(9);
+  Store s;
+  std::vector<uint32_t> all;
+  for (uint32_t i = 0; i < 200; ++i) all.push_back(i);
+  s.put(rng, all);
+  AttentionCache cache(50);
+  std::vector<uint32_t> candidates(all.begin(), all.begin() + 150);
+  std::vector<uint32_t> keys = {3, 9, 27, 81};
+  std::vector<float> coef = {1, 1, 1, 1};
+  totals(cache, s.store, candidates, keys, coef, 5.0f);
+  CHECK(cache.lastComputed() == 150 * 4);
+  totals(cache, s.store, candidates, keys, coef, 5.0f);
+  CHECK(cache.lastComputed() == 0);
+  keys.push_back(100), coef.push_back(0.5f);
+  totals(cache, s.store, candidates, keys, coef, 5.0f);
+  CHECK(cache.lastComputed() == 150);
+  // Ten new candidates: their five cells each.
+  for (uint32_t i = 150; i < 160; ++i) candidates.push_back(i);
+  totals(cache, s.store, candidates, keys, coef, 5.0f);
+  CHECK(cache.lastComputed() == 10 * 5);
+  // An item's vector changes: its row and its column (it is a key) are recomputed.
+  s.put(rng, {27});
+  cache.invalidateSlot(27);
+  cache.syncVersion(s.store.version());
+  totals(cache, s.store, candidates, keys, coef, 5.0f);
+  CHECK(cache.lastComputed() == 160 + 5 - 1);
+  // A sharper kernel invalidates everything.
+  totals(cache, s.store, candidates, keys, coef, 6.0f);
+  CHECK(cache.lastComputed() == 160 * 5);
+  // More keys than columns: computed directly, still correct.
+  AttentionCache small(3);
+  AttentionCache big(50);
+  const std::vector<float> direct = totals(small, s.store, candidates, keys, coef, 5.0f);
+  CHECK(small.lastComputed() == 160 * 5);
+  CHECK(bitIdentical(direct, totals(big, s.store, candidates, keys, coef, 5.0f)));
+}
+
+TEST_CASE("engine: rankings after a warm history equal a replayed engine's, bit for bit", "[attention][engine]") {
+  ie_test::Rng rng(21);
+  ie::EngineConfig config;
+  config.dim = kDim;
+  std::unique_ptr<ie::Engine> warm, cold;
+  REQUIRE(ie::Engine::create(config, warm).isOk());
+  std::vector<std::string> ids;
+  std::vector<float> vectors;
+  for (uint32_t i = 0; i < 400; ++i) {
+    ids.push_back("i" + std::to_string(i));
+    for (uint32_t k = 0; k < kDim; ++k) vectors.push_back(rng.range(-1, 1));
+  }
+  std::vector<std::string_view> all(ids.begin(), ids.end());
+  REQUIRE(warm->upsertItems(all, vectors.data(), vectors.size()).isOk());
+  std::vector<std::string_view> candidates(all.begin(), all.begin() + 250);
+  std::vector<ie::EventInput> history;
+  ie::RankOptions options;
+  options.k = 250;
+  ie::RankResult warmResult, coldResult;
+  double t = 1.7e12;
+  for (int step = 0; step < 80; ++step) {
+    ie::EventInput e;
+    e.item = all[rng.below(400)];
+    e.type = step % 9 == 4 ? ie::EventType::Skip : ie::EventType::Click;
+    e.timeMs = (t += 30000);
+    history.push_back(e);
+    REQUIRE(warm->observe({e}).isOk());
+    if (step == 40) {  // a candidate's vector changes mid-way
+      std::vector<float> v(kDim, 0.5f);
+      REQUIRE(warm->upsertItems({candidates[10]}, v.data(), v.size()).isOk());
+    }
+    options.nowMs = t + 1000;
+    if (step % 2 == 0)
+      REQUIRE(warm->rerank(candidates, options, warmResult).isOk());
+    else
+      REQUIRE(warm->rerankSame(options, warmResult).isOk());
+  }
+  // The same items and events into a fresh engine: one cold re-rank.
+  REQUIRE(ie::Engine::create(config, cold).isOk());
+  REQUIRE(cold->upsertItems(all, vectors.data(), vectors.size()).isOk());
+  for (size_t i = 0; i < history.size(); ++i) {
+    REQUIRE(cold->observe({history[i]}).isOk());
+    if (i == 40) {
+      std::vector<float> v(kDim, 0.5f);
+      REQUIRE(cold->upsertItems({candidates[10]}, v.data(), v.size()).isOk());
+    }
+  }
+  REQUIRE(cold->rerank(candidates, options, coldResult).isOk());
+  REQUIRE(warmResult.order == coldResult.order);
+  REQUIRE(bitIdentical(warmResult.scores, coldResult.scores));
+}
+
+TEST_CASE("engine: rerankSame re-ranks the last candidates, and refuses after items change", "[engine]") {
+  ie_test::Rng rng(3);
+  ie::EngineConfig config;
+  config.dim = kDim;
+  std::unique_ptr<ie::Engine> engine;
+  REQUIRE(ie::Engine::create(config, engine).isOk());
+  ie::RankOptions options;
+  options.nowMs = 1.7e12;
+  ie::RankResult a, b;
+  CHECK(!engine->canRerankSame(0));
+  CHECK(engine->rerankSame(options, a).code() == ie::StatusCode::InvalidArgument);
+  std::vector<std::string> ids;
+  std::vector<float> vectors;
+  for (uint32_t i = 0; i < 30; ++i) {
+    ids.push_back("i" + std::to_string(i));
+    for (uint32_t k = 0; k < kDim; ++k) vectors.push_back(rng.range(-1, 1));
+  }
+  std::vector<std::string_view> all(ids.begin(), ids.end());
+  REQUIRE(engine->upsertItems(all, vectors.data(), vectors.size()).isOk());
+  std::vector<std::string_view> candidates = {all[4], all[9], "unknown", all[2], all[17]};
+  REQUIRE(engine->rerank(candidates, options, a).isOk());
+  REQUIRE(engine->observe({{all[9], ie::EventType::Click, options.nowMs, NAN}}).isOk());
+  REQUIRE(engine->observe({{all[2], ie::EventType::Hide, options.nowMs + 1, NAN}}).isOk());
+  options.nowMs += 60000;
+  REQUIRE(engine->canRerankSame(candidates.size()));
+  CHECK(!engine->canRerankSame(candidates.size() + 1));
+  REQUIRE(engine->rerankSame(options, a).isOk());
+  REQUIRE(engine->rerank(candidates, options, b).isOk());
+  CHECK(a.order == b.order);
+  CHECK(bitIdentical(a.scores, b.scores));
+  CHECK(a.demotedCount == 2);  // the clicked (consumed) and the hidden item, on the shortcut too
+  // A failed rerank forgets the candidates (its slots were half overwritten).
+  std::vector<std::string_view> twice = {all[1], all[1]};
+  CHECK(engine->rerank(twice, options, b).code() == ie::StatusCode::DuplicateId);
+  CHECK(!engine->canRerankSame(2));
+  REQUIRE(engine->rerank(candidates, options, b).isOk());
+  // Items change: the resolved slots may be stale, so the shortcut refuses.
+  std::vector<float> v(kDim, 1.0f);
+  REQUIRE(engine->upsertItems({"unknown"}, v.data(), v.size()).isOk());
+  CHECK(!engine->canRerankSame(candidates.size()));
+  CHECK(engine->rerankSame(options, a).code() == ie::StatusCode::InvalidArgument);
+}
+
+TEST_CASE("seen items: the flat table agrees with a map under churn", "[seen]") {
+  ie_test::Rng rng(8);
+  ie::SeenItems seen(100);
+  std::map<uint64_t, uint8_t> reference;
+  std::vector<uint64_t> order;
+  for (int i = 0; i < 5000; ++i) {
+    // Hashes from a small range so that re-marks and collisions in the low bits happen.
+    const uint64_t hash = (static_cast<uint64_t>(rng.below(300)) << 40) | (rng.below(4) * 4096);
+    const uint8_t flags = static_cast<uint8_t>(1 + rng.below(3));
+    seen.markHash(hash, flags);
+    if (reference.count(hash)) {
+      reference[hash] |= flags;
+    } else {
+      if (order.size() == 100) reference.erase(order.front()), order.erase(order.begin());
+      reference[hash] = flags;
+      order.push_back(hash);
+    }
+    if (i % 97 == 0)
+      for (uint64_t h = 0; h < 300; ++h)
+        for (uint64_t low = 0; low < 4; ++low) {
+          const uint64_t probe = (h << 40) | (low * 4096);
+          const auto it = reference.find(probe);
+          REQUIRE(seen.flagsOfHash(probe) == (it == reference.end() ? 0 : it->second));
+        }
+  }
+  CHECK(seen.size() == reference.size());
+  CHECK(std::vector<uint64_t>(seen.order().begin(), seen.order().end()) == order);
+}
