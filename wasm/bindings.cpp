@@ -189,6 +189,18 @@ class RawEngine {
     return record(engine_->observe(events_, notBefore));
   }
 
+  // One event, its fields as arguments (the common case: one call per user action), so
+  // only the id goes through a staging buffer.
+  int observeOne(size_t usedBytes, int code, double time, double value, double notBefore) {
+    IE_RECORD(splitIds(bytes_, usedBytes, 1, ids_));
+    events_.resize(1);
+    events_[0].item = ids_[0];
+    events_[0].type = static_cast<ie::EventType>(code);
+    events_[0].timeMs = time;
+    events_[0].value = static_cast<float>(value);
+    return record(engine_->observe(events_, notBefore));
+  }
+
   // ---- ranking
   int rerank(size_t count, size_t usedBytes, double now, bool hasServer, double k, bool excludeConsumed,
              bool explain) {
@@ -401,6 +413,7 @@ EMSCRIPTEN_BINDINGS(interest_engine) {
       .function("loadSequenceModel", &RawEngine::loadSequenceModel)
       .function("sequenceInfo", &RawEngine::sequenceInfo)
       .function("observe", &RawEngine::observe)
+      .function("observeOne", &RawEngine::observeOne)
       .function("rerank", &RawEngine::rerank)
       .function("rerankSame", &RawEngine::rerankSame)
       .function("recommend", &RawEngine::recommend)

@@ -398,10 +398,15 @@ class Engine {
     }
     const list = toIdArray(ids, 'event item');
     const bytes = this.#stageIds(raw, list);
-    raw.stageCodes(n).set(codes);
-    raw.stageTimes(n).set(times);
-    raw.stageFloats(n).set(values);
-    this.#check(raw.observe(n, bytes, allowLate ? -Infinity : this.#localLast));
+    const notBefore = allowLate ? -Infinity : this.#localLast;
+    if (n === 1) {
+      this.#check(raw.observeOne(bytes, codes[0], times[0], values[0], notBefore));
+    } else {
+      raw.stageCodes(n).set(codes);
+      raw.stageTimes(n).set(times);
+      raw.stageFloats(n).set(values);
+      this.#check(raw.observe(n, bytes, notBefore));
+    }
     if (n === 0) return;
     if (!allowLate) this.#localLast = times[n - 1];
     if (this.#listeners.size) {

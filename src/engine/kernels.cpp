@@ -109,25 +109,55 @@ void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t
 
 void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* queries,
                     uint32_t queryCount, float* out) {
-  for (size_t i = 0; i < n; ++i) {
-    const float* row = rowOf(rows, stride, slots, i);
-    uint32_t q = 0;
-    for (; q + 4 <= queryCount; q += 4) {
-      const float* q0 = queries + q * stride;
+  // Two rows x up to four queries per pass: each query load serves two rows, each row
+  // load up to four queries, and the four sums of a row leave in one transposed store.
+  auto sums = [](v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
+    const v128_t s01 = wasm_f32x4_add(wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7));
+    const v128_t s23 = wasm_f32x4_add(wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7));
+    return wasm_f32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
+  };
+  alignas(16) float lanes[4];
+  for (uint32_t q = 0; q < queryCount; q += 4) {
+    const uint32_t group = std::min<uint32_t>(4, queryCount - q);
+    const float* q0 = queries + static_cast<size_t>(q) * stride;
+    // Missing queries of a short group read query 0 again; their sums are dropped.
+    const float* q1 = group > 1 ? q0 + stride : q0;
+    const float* q2 = group > 2 ? q0 + 2 * stride : q0;
+    const float* q3 = group > 3 ? q0 + 3 * stride : q0;
+    size_t i = 0;
+    for (; i + 2 <= n; i += 2) {
+      const float* r0 = rowOf(rows, stride, slots, i);
+      const float* r1 = rowOf(rows, stride, slots, i + 1);
+      v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+      for (uint32_t k = 0; k < stride; k += 4) {
+        const v128_t x = wasm_v128_load(r0 + k), y = wasm_v128_load(r1 + k);
+        v128_t v = wasm_v128_load(q0 + k);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(x, v)), b0 = wasm_f32x4_add(b0, wasm_f32x4_mul(y, v));
+        v = wasm_v128_load(q1 + k);
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(x, v)), b1 = wasm_f32x4_add(b1, wasm_f32x4_mul(y, v));
+        v = wasm_v128_load(q2 + k);
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(x, v)), b2 = wasm_f32x4_add(b2, wasm_f32x4_mul(y, v));
+        v = wasm_v128_load(q3 + k);
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(x, v)), b3 = wasm_f32x4_add(b3, wasm_f32x4_mul(y, v));
+      }
+      wasm_v128_store(lanes, sums(a0, a1, a2, a3));
+      for (uint32_t g = 0; g < group; ++g) out[i * queryCount + q + g] = lanes[g];
+      wasm_v128_store(lanes, sums(b0, b1, b2, b3));
+      for (uint32_t g = 0; g < group; ++g) out[(i + 1) * queryCount + q + g] = lanes[g];
+    }
+    for (; i < n; ++i) {
+      const float* r0 = rowOf(rows, stride, slots, i);
       v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
       for (uint32_t k = 0; k < stride; k += 4) {
-        const v128_t r = wasm_v128_load(row + k);
-        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(r, wasm_v128_load(q0 + k)));
-        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(r, wasm_v128_load(q0 + stride + k)));
-        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(r, wasm_v128_load(q0 + 2 * stride + k)));
-        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(r, wasm_v128_load(q0 + 3 * stride + k)));
+        const v128_t x = wasm_v128_load(r0 + k);
+        a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(x, wasm_v128_load(q0 + k)));
+        a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(x, wasm_v128_load(q1 + k)));
+        a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(x, wasm_v128_load(q2 + k)));
+        a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(x, wasm_v128_load(q3 + k)));
       }
-      out[i * queryCount + q] = hsum(a0);
-      out[i * queryCount + q + 1] = hsum(a1);
-      out[i * queryCount + q + 2] = hsum(a2);
-      out[i * queryCount + q + 3] = hsum(a3);
+      wasm_v128_store(lanes, sums(a0, a1, a2, a3));
+      for (uint32_t g = 0; g < group; ++g) out[i * queryCount + q + g] = lanes[g];
     }
-    for (; q < queryCount; ++q) out[i * queryCount + q] = dot(row, queries + q * stride, stride);
   }
 }
 
