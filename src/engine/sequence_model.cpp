@@ -56,6 +56,19 @@ uint64_t floatCount(uint64_t H, uint64_t n) { return 2 * n * H + 6 * H * H + 3 *
 }  // namespace
 
 // ------------------------------------------------------------------------ assign / weights
+namespace {
+/// in[j] = (W row j) . e + b[j] for the 3H gate rows: the item's half of the gates.
+void inputProjection(const float* inputGates, const float* bias, uint32_t H, uint32_t P, const float* e, float* in) {
+  scoreRows(inputGates, P, nullptr, 3 * H, e, in);
+  for (uint32_t j = 0; j < 3 * H; ++j) in[j] += bias[j];
+}
+void inputProjectionScalar(const float* inputGates, const float* bias, uint32_t H, uint32_t P, const float* e,
+                           float* in) {
+  scoreRowsScalar(inputGates, P, nullptr, 3 * H, e, in);
+  for (uint32_t j = 0; j < 3 * H; ++j) in[j] += bias[j];
+}
+}  // namespace
+
 Status SequenceModel::assign(SequenceWeights w) {
   const uint32_t H = w.hidden;
   const uint64_t n = w.ids.size();
@@ -96,14 +109,23 @@ Status SequenceModel::assign(SequenceWeights w) {
 
   // Everything is valid: build the padded layout, then commit (moves only).
   const uint32_t P = paddedStride(H);
-  std::vector<float> embed(n * P, 0.0f), out(n * P, 0.0f), gates(3ull * H * 2 * P, 0.0f);
+  std::vector<float> embed(n * P, 0.0f), out(n * P, 0.0f), inputGates(3ull * H * P, 0.0f),
+      hiddenGates(3ull * H * P, 0.0f);
   for (uint64_t i = 0; i < n; ++i) {
     std::memcpy(&embed[i * P], &w.E[i * H], H * sizeof(float));
     std::memcpy(&out[i * P], &w.O[i * H], H * sizeof(float));
   }
   for (uint64_t row = 0; row < 3ull * H; ++row) {  // row = g * H + i
-    std::memcpy(&gates[row * 2 * P], &w.W[row * H], H * sizeof(float));
-    std::memcpy(&gates[row * 2 * P + P], &w.U[row * H], H * sizeof(float));
+    std::memcpy(&inputGates[row * P], &w.W[row * H], H * sizeof(float));
+    std::memcpy(&hiddenGates[row * P], &w.U[row * H], H * sizeof(float));
+  }
+  // The input half of every gate, W e + b, depends on the item only: precomputed per
+  // vocabulary entry (half of a step's multiply-adds) when the table stays small.
+  std::vector<float> inputTable;
+  if (n * 3ull * H <= kMaxInputTableFloats) {
+    inputTable.resize(n * 3ull * H);
+    for (uint64_t i = 0; i < n; ++i)
+      inputProjection(inputGates.data(), w.b.data(), H, P, &embed[i * P], &inputTable[i * 3ull * H]);
   }
   h_ = H;
   stride_ = P;
@@ -111,7 +133,9 @@ Status SequenceModel::assign(SequenceWeights w) {
   ids_ = std::move(w.ids);
   index_ = std::move(index);
   embed_ = std::move(embed);
-  gates_ = std::move(gates);
+  inputGates_ = std::move(inputGates);
+  hiddenGates_ = std::move(hiddenGates);
+  inputTable_ = std::move(inputTable);
   gateBias_ = std::move(w.b);
   out_ = std::move(out);
   outBias_ = std::move(w.bo);
@@ -138,8 +162,8 @@ SequenceWeights SequenceModel::weights() const {
     std::memcpy(&w.O[i * H], &out_[i * P], H * sizeof(float));
   }
   for (size_t row = 0; row < 3ull * H; ++row) {
-    std::memcpy(&w.W[row * H], &gates_[row * 2 * P], H * sizeof(float));
-    std::memcpy(&w.U[row * H], &gates_[row * 2 * P + P], H * sizeof(float));
+    std::memcpy(&w.W[row * H], &inputGates_[row * P], H * sizeof(float));
+    std::memcpy(&w.U[row * H], &hiddenGates_[row * P], H * sizeof(float));
   }
   w.b = gateBias_;
   w.bo = outBias_;
@@ -253,26 +277,31 @@ void SequenceModel::stepImpl(const float* hIn, uint32_t item, float* hOut) const
     if (hOut != hIn) std::memmove(hOut, hIn, P * sizeof(float));
     return;
   }
-  // xh = [e | h] (2P floats, padded), pre = the 3H gate pre-activations.
-  float xh[2 * kMaxHidden];
-  float pre[3 * kMaxHidden];
-  std::memcpy(xh, &embed_[static_cast<size_t>(item) * P], P * sizeof(float));
-  std::memcpy(xh + P, hIn, P * sizeof(float));
   auto rows = kScalar ? scoreRowsScalar : scoreRows;
-  rows(gates_.data(), 2 * P, nullptr, 2 * H, xh, pre);  // z and r rows: [W | U] . [e | h]
-  const float* bz = gateBias_.data();
-  const float* br = bz + H;
-  const float* bh = br + H;
+  // in = W e + b (3H: z, r, h blocks), from the table or computed the same way.
+  float inBuffer[3 * kMaxHidden];
+  const float* in = inBuffer;
+  if (!kScalar && !inputTable_.empty())
+    in = &inputTable_[static_cast<size_t>(item) * 3 * H];
+  else if (kScalar)
+    inputProjectionScalar(inputGates_.data(), gateBias_.data(), H, P, &embed_[static_cast<size_t>(item) * P], inBuffer);
+  else
+    inputProjection(inputGates_.data(), gateBias_.data(), H, P, &embed_[static_cast<size_t>(item) * P], inBuffer);
+  // pre = U h for z and r; then U_h (r * h) for the candidate.
+  float pre[3 * kMaxHidden];
+  alignas(16) float rh[kMaxHidden + kRowPadding];
+  for (uint32_t i = H; i < P; ++i) rh[i] = 0.0f;  // the padding the kernel reads
+  rows(hiddenGates_.data(), P, nullptr, 2 * H, hIn, pre);
   float* z = pre;
   for (uint32_t i = 0; i < H; ++i) {
-    z[i] = sigmoid(pre[i] + bz[i]);
-    const float r = sigmoid(pre[H + i] + br[i]);
-    xh[P + i] = r * hIn[i];  // [e | r * h]
+    z[i] = sigmoid(in[i] + pre[i]);
+    const float r = sigmoid(in[H + i] + pre[H + i]);
+    rh[i] = r * hIn[i];
   }
   float* c = pre + 2 * H;
-  rows(gates_.data() + static_cast<size_t>(2) * H * 2 * P, 2 * P, nullptr, H, xh, c);
+  rows(hiddenGates_.data() + static_cast<size_t>(2) * H * P, P, nullptr, H, rh, c);
   for (uint32_t i = 0; i < H; ++i) {
-    const float cand = std::tanh(c[i] + bh[i]);
+    const float cand = std::tanh(in[2 * H + i] + c[i]);
     hOut[i] = hIn[i] + z[i] * (cand - hIn[i]);  // (1 - z) h + z c
   }
   for (uint32_t i = H; i < P; ++i) hOut[i] = 0.0f;

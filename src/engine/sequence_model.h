@@ -66,10 +66,10 @@
 // step/score allocate nothing and keep no scratch in the object (a step's buffers are on
 // the stack, about 5 KB at most), so a loaded model can be shared by concurrent readers.
 //
-// Cost at H = 64: a step is 3H x 2*stride multiply-adds (two scoreRows passes over the
-// fused gate rows) plus 3H exp/tanh: measured 4.8 us in node 20 wasm SIMD (15.6 us
-// baseline wasm, 3.1 us native AVX2) on a shared 2-core machine; scoring is one padded
-// dot product per item.
+// Cost at H = 64: a step is 3H x stride multiply-adds for U h (two scoreRows passes;
+// the item's half, W e + b, comes from a table precomputed at load for vocabularies up
+// to kMaxInputTableFloats / 3H items, else another 3H x stride) plus 3H exp/tanh.
+// Scoring is one padded dot product per item.
 #pragma once
 
 #include <cstddef>
@@ -105,6 +105,9 @@ class SequenceModel {
   /// Largest weight magnitude accepted (trained weights are O(1)); see assign().
   static constexpr float kMaxWeight = 1e4f;
   static constexpr uint32_t kNone = IdIndex::kNone;
+  /// The per-item input projections are precomputed up to this many floats (4 MB; a
+  /// vocabulary of 5,461 items at H = 64): a step then costs half the multiply-adds.
+  static constexpr uint64_t kMaxInputTableFloats = 1u << 20;
 
   /// Replaces the model with these weights (validated: sizes, ids, finiteness). Atomic.
   Status assign(SequenceWeights weights);
@@ -161,9 +164,11 @@ class SequenceModel {
   std::vector<std::string> ids_;
   IdIndex index_;
   std::vector<float> embed_;  // n x stride: E, padded
-  // 3H rows of 2*stride floats: row g*H + i = [W_g(i, :) pad | U_g(i, :) pad] for gates
-  // g = z, r, h, so [e | h] (or [e | r*h]) times a row block is one scoreRows pass.
-  std::vector<float> gates_;
+  // 3H rows of stride floats each: row g*H + i = W_g(i, :) (resp. U_g(i, :)), padded, for
+  // gates g = z, r, h; a block of rows times e (resp. h or r*h) is one scoreRows pass.
+  std::vector<float> inputGates_, hiddenGates_;
+  // n x 3H: W e + b per vocabulary entry (empty when n * 3H > kMaxInputTableFloats).
+  std::vector<float> inputTable_;
   std::vector<float> gateBias_;  // 3H
   std::vector<float> out_;       // n x stride: O, padded
   std::vector<float> outBias_;   // n
