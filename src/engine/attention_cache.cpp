@@ -15,9 +15,16 @@ constexpr uint32_t kNone = IdIndex::kNone;
 // what the cache held. (Natively the engine is built with -ffp-contract=off, so a
 // vectorised body and its scalar tail round alike.)
 
-/// out[i] = kernel(cos(row of slots[i], key)) for i < m.
-[[gnu::noinline]] void computeCells(const ItemStore& store, const uint32_t* slots, size_t m, const float* key,
-                                    float sharpness, std::vector<float>& scratch, float* out) {
+/// out[i] = kernel(cos(row of slots[i], key item)) for i < m.
+[[gnu::noinline]] void computeCells(const ItemStore& store, const uint32_t* slots, size_t m, uint32_t keySlot,
+                                    float sharpness, std::vector<float>& keyScratch, std::vector<float>& scratch,
+                                    float* out) {
+  const uint32_t stride = store.stride();
+  keyScratch.resize(stride);
+  float* key = keyScratch.data();
+  const float* keyRow = store.row(keySlot);
+  const float keyInv = store.inverseNorm(keySlot);
+  for (uint32_t k = 0; k < stride; ++k) key[k] = keyRow[k] * keyInv;  // the key's unit vector
   scratch.resize(std::max(scratch.size(), m));
   scoreRows(store.rows(), store.stride(), slots, m, key, scratch.data());
   const float* invNorms = store.inverseNorms();
@@ -30,6 +37,22 @@ constexpr uint32_t kNone = IdIndex::kNone;
     for (size_t j = 0; j < n; ++j) totals[j] += coef * column[rows[j]];
   } else {
     for (size_t j = 0; j < n; ++j) totals[j] += coef * column[j];
+  }
+}
+
+/// Four keys at once over contiguous columns: the same additions in the same order as
+/// four addWeighted calls (t + c0 x0, then + c1 x1, ...), with totals loaded and stored
+/// once instead of four times.
+[[gnu::noinline]] void addWeighted4(float* totals, const float* const* columns, size_t n, const float* coef) {
+  const float c0 = coef[0], c1 = coef[1], c2 = coef[2], c3 = coef[3];
+  const float *x0 = columns[0], *x1 = columns[1], *x2 = columns[2], *x3 = columns[3];
+  for (size_t j = 0; j < n; ++j) {
+    float t = totals[j];
+    t += c0 * x0[j];
+    t += c1 * x1[j];
+    t += c2 * x2[j];
+    t += c3 * x3[j];
+    totals[j] = t;
   }
 }
 
@@ -64,18 +87,17 @@ void AttentionCache::invalidateSlot(uint32_t slot) {
   if (slot < columnOfSlot_.size() && columnOfSlot_[slot] != kNone) releaseColumn(columnOfSlot_[slot]);
 }
 
-void AttentionCache::computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, const float* keys,
+void AttentionCache::computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, const uint32_t* keySlots,
                                    const float* coef, size_t keyCount, float sharpness, float* totals) {
   // Blocks of candidates, all keys each: the block's cells are a small column-major matrix.
   constexpr size_t kBlock = 256;
-  const uint32_t stride = store.stride();
   blockCells_.resize(kBlock);
   for (size_t start = 0; start < n; start += kBlock) {
     const size_t b = std::min(kBlock, n - start);
     missingSlots_.resize(b);
     for (size_t i = 0; i < b; ++i) missingSlots_[i] = slots ? slots[start + i] : static_cast<uint32_t>(start + i);
     for (size_t q = 0; q < keyCount; ++q) {
-      computeCells(store, missingSlots_.data(), b, keys + q * stride, sharpness, scratch_, blockCells_.data());
+      computeCells(store, missingSlots_.data(), b, keySlots[q], sharpness, key_, scratch_, blockCells_.data());
       addWeighted(totals + start, blockCells_.data(), nullptr, b, coef[q]);
     }
   }
@@ -83,13 +105,12 @@ void AttentionCache::computeDirect(const ItemStore& store, const uint32_t* slots
 }
 
 void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, size_t n, const uint32_t* keySlots,
-                                const float* keys, const float* coef, size_t keyCount, float sharpness,
-                                float* totals) {
+                                const float* coef, size_t keyCount, float sharpness, float* totals) {
   lastComputed_ = 0;
   std::fill(totals, totals + n, 0.0f);
   if (n == 0 || keyCount == 0) return;
   if (keyCount > columns_ || n > maxRows_) {
-    computeDirect(store, slots, n, keys, coef, keyCount, sharpness, totals);
+    computeDirect(store, slots, n, keySlots, coef, keyCount, sharpness, totals);
     return;
   }
   if (cells_.empty()) cells_.resize(static_cast<size_t>(columns_) * maxRows_);
@@ -145,7 +166,6 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
   }
 
   // The cells not computed yet: per key, the rows completed before its column existed.
-  const uint32_t stride = store.stride();
   for (size_t q = 0; q < keyCount; ++q) {
     const uint32_t c = keyColumn_[q];
     if (columnEpoch_[c] <= oldest) continue;  // every candidate has it
@@ -159,19 +179,26 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
     if (missing_.empty()) continue;
     const size_t m = missing_.size();
     missingCells_.resize(m);
-    computeCells(store, missingSlots_.data(), m, keys + q * stride, sharpness, scratch_, missingCells_.data());
+    computeCells(store, missingSlots_.data(), m, keySlots[q], sharpness, key_, scratch_, missingCells_.data());
     float* column = cells_.data() + static_cast<size_t>(c) * maxRows_;
     for (size_t i = 0; i < m; ++i) column[missing_[i]] = missingCells_[i];
     lastComputed_ += m;
   }
   for (size_t j = 0; j < n; ++j) rowEpoch_[candidateRow_[j]] = epoch_;
 
-  for (size_t q = 0; q < keyCount; ++q) {
-    const float* column = cells_.data() + static_cast<size_t>(keyColumn_[q]) * maxRows_;
+  size_t q = 0;
+  auto column = [&](size_t key) { return cells_.data() + static_cast<size_t>(keyColumn_[key]) * maxRows_; };
+  if (contiguous)
+    for (; q + 4 <= keyCount; q += 4) {
+      const float* columns[4] = {column(q) + candidateRow_[0], column(q + 1) + candidateRow_[0],
+                                 column(q + 2) + candidateRow_[0], column(q + 3) + candidateRow_[0]};
+      addWeighted4(totals, columns, n, coef + q);
+    }
+  for (; q < keyCount; ++q) {
     if (contiguous)
-      addWeighted(totals, column + candidateRow_[0], nullptr, n, coef[q]);
+      addWeighted(totals, column(q) + candidateRow_[0], nullptr, n, coef[q]);
     else
-      addWeighted(totals, column, candidateRow_.data(), n, coef[q]);
+      addWeighted(totals, column(q), candidateRow_.data(), n, coef[q]);
   }
 }
 

@@ -31,11 +31,11 @@ class AttentionCache {
   explicit AttentionCache(uint32_t maxKeys);
 
   /// totals[j] = sum over q < keyCount, in order, of coef[q] * kernel(cos(slots[j], key q)),
-  /// kernel(c) = attentionKernel(c, sharpness). `keys` holds the keys' unit vectors
-  /// (padded, stride floats each) and keySlots their item slots; slots == nullptr means
-  /// candidates 0..n-1 (every stored item).
+  /// kernel(c) = attentionKernel(c, sharpness), where key q is the stored item keySlots[q]
+  /// (its vector with a non-zero norm). slots == nullptr means candidates 0..n-1 (every
+  /// stored item).
   void accumulate(const ItemStore& store, const uint32_t* slots, size_t n, const uint32_t* keySlots,
-                  const float* keys, const float* coef, size_t keyCount, float sharpness, float* totals);
+                  const float* coef, size_t keyCount, float sharpness, float* totals);
 
   /// The vector of `slot` changed (or the slot now holds another item): forget its cells.
   void invalidateSlot(uint32_t slot);
@@ -50,8 +50,8 @@ class AttentionCache {
  private:
   void clearRows();
   void releaseColumn(uint32_t c);
-  void computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, const float* keys, const float* coef,
-                     size_t keyCount, float sharpness, float* totals);
+  void computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, const uint32_t* keySlots,
+                     const float* coef, size_t keyCount, float sharpness, float* totals);
 
   // Cells are column-major (one contiguous column per key, indexed by row), so the final
   // sum is one axpy per key over the candidates. Validity is by epochs: a column gets a
@@ -72,7 +72,7 @@ class AttentionCache {
   // Scratch.
   std::vector<uint32_t> keyColumn_, candidateRow_, missing_, missingSlots_;
   std::vector<uint8_t> keepColumn_;
-  std::vector<float> scratch_, blockCells_, missingCells_;
+  std::vector<float> scratch_, blockCells_, missingCells_, key_;
   size_t lastComputed_ = 0;
 };
 

@@ -349,7 +349,6 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   // One key per distinct item: events on the same item (a click, its dwell, a like) share
   // the key vector, so their coefficients add up and the item is scored once, not once
   // per event (sum_j c_j k(v . key) = (sum_j c_j) k(v . key)).
-  keys_.clear();
   keyCoef_.clear();
   keySlots_.clear();
   keyCoefSum_.clear();
@@ -372,15 +371,12 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     if (keyCoefSum_[key] == 0) continue;  // e.g. a like and a hide that cancel out
     keyCoef_.push_back(static_cast<float>(keyCoefSum_[key]));
     keyKept_.push_back(keySlots_[key]);
-    const float* row = store_.row(keySlots_[key]);
-    const float inv = store_.inverseNorm(keySlots_[key]);
-    for (uint32_t k = 0; k < stride; ++k) keys_.push_back(row[k] * inv);
   }
   if (!keyCoef_.empty() && mass > 1e-9) {
     float* att = activate(kAttention, n, dense);
     totals_.resize(nk);
     // Cached between calls: a re-rank after one more event computes one new key's cells.
-    attention_.accumulate(store_, kernelSlots, nk, keyKept_.data(), keys_.data(), keyCoef_.data(), keyCoef_.size(),
+    attention_.accumulate(store_, kernelSlots, nk, keyKept_.data(), keyCoef_.data(), keyCoef_.size(),
                           config_.attentionSharpness, totals_.data());
     const float norm = static_cast<float>(1.0 / (1.0 + mass));
     for (size_t j = 0; j < nk; ++j) att[indexOf(j)] = totals_[j] * norm;

@@ -43,20 +43,11 @@ struct Store {
   }
 };
 
-/// Keys as the engine builds them: unit rows of the key items.
-std::vector<float> unitKeys(const ItemStore& store, const std::vector<uint32_t>& keySlots) {
-  std::vector<float> keys;
-  for (uint32_t slot : keySlots)
-    for (uint32_t k = 0; k < store.stride(); ++k) keys.push_back(store.row(slot)[k] * store.inverseNorm(slot));
-  return keys;
-}
-
 std::vector<float> totals(AttentionCache& cache, const ItemStore& store, const std::vector<uint32_t>& candidates,
                           const std::vector<uint32_t>& keySlots, const std::vector<float>& coef, float sharpness) {
   std::vector<float> out(candidates.size(), -7.0f);
-  const std::vector<float> keys = unitKeys(store, keySlots);
-  cache.accumulate(store, candidates.data(), candidates.size(), keySlots.data(), keys.data(), coef.data(),
-                   keySlots.size(), sharpness, out.data());
+  cache.accumulate(store, candidates.data(), candidates.size(), keySlots.data(), coef.data(), keySlots.size(),
+                   sharpness, out.data());
   return out;
 }
 
