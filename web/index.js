@@ -154,6 +154,19 @@ function toIdArray(ids, what) {
   return out;
 }
 
+/** Validates event #i; returns its type code. */
+function checkEvent(e, i) {
+  if (e === null || typeof e !== 'object') fail('invalid_argument', `event #${i} must be an object {item, type, time, value?}`);
+  const code = EVENT_CODES.get(e.type);
+  if (code === undefined)
+    fail('unknown_event_type', `event #${i}: unknown event type ${JSON.stringify(e.type)} (expected ${EVENT_TYPES.join(', ')})`);
+  if (typeof e.time !== 'number') fail('invalid_argument', `event #${i}: time must be a finite number (ms since the epoch)`);
+  if (!Number.isFinite(e.time)) fail('non_finite', `event #${i}: time is ${e.time}; it must be a finite number (ms since the epoch)`);
+  if (e.value !== undefined && typeof e.value !== 'number') fail('invalid_argument', `event #${i}: value must be a finite number`);
+  if (e.value !== undefined && !Number.isFinite(e.value)) fail('non_finite', `event #${i}: value is ${e.value}; it must be a finite number`);
+  return code;
+}
+
 /** Whether `ids` is an array with exactly the elements of `previous` (=== each). */
 function sameIds(ids, previous) {
   if (!Array.isArray(ids) || ids.length !== previous.length) return false;
@@ -234,6 +247,7 @@ class Engine {
   #disposed = false;
   #listeners = new Set();
   #lastCandidates = null; // {input, list} of the last successful rerank, for rerankSame
+  #idStage = null; // the id staging view (see #stageIds)
   // Time of the newest event this page observed itself: its own events must come in time
   // order; events merged from elsewhere (loadState, other tabs, allowLate) may interleave.
   #localLast = -Infinity;
@@ -265,9 +279,21 @@ class Engine {
   }
 
   #stageIds(raw, ids) {
-    const text = ids.join('\0');
-    const view = raw.stageBytes(text.length * 3);
+    const text = ids.length === 1 ? ids[0] : ids.join('\0');
+    const need = text.length * 3;
+    // The staging view is kept between calls (fetching one costs a binding round trip):
+    // fetched again when too small, when a memory growth detached it, or after any other
+    // staging (#stageBytes) may have moved the buffer.
+    let view = this.#idStage;
+    if (view === null || view.byteLength === 0 || view.length < need)
+      view = this.#idStage = raw.stageBytes(Math.max(need, 4096));
     return encoder.encodeInto(text, view).written;
+  }
+
+  /** A staging view of exactly n bytes (catalogs, models, states). */
+  #stageBytes(raw, n) {
+    this.#idStage = null;
+    return raw.stageBytes(n);
   }
 
   /** The configuration in force (a copy). */
@@ -331,7 +357,7 @@ class Engine {
   loadCatalog(bytes) {
     const raw = this.#live();
     const view = toBytes(bytes, 'loadCatalog takes a Uint8Array or an ArrayBuffer');
-    raw.stageBytes(view.length).set(view);
+    this.#stageBytes(raw, view.length).set(view);
     this.#check(raw.loadCatalog(view.length));
     return { loaded: raw.loadedCount(), evicted: raw.evicted() };
   }
@@ -351,7 +377,7 @@ class Engine {
     if (options === null || typeof options !== 'object') fail('invalid_argument', 'options must be an object');
     const applyBlend = options.applyBlend === undefined ? true : options.applyBlend;
     if (typeof applyBlend !== 'boolean') fail('invalid_argument', 'applyBlend must be a boolean');
-    raw.stageBytes(view.length).set(view);
+    this.#stageBytes(raw, view.length).set(view);
     this.#check(raw.loadSequenceModel(view.length, applyBlend));
     this.#emit({ type: 'model' });
     const info = raw.sequenceInfo();
@@ -383,16 +409,8 @@ class Engine {
     const values = new Float32Array(n);
     for (let i = 0; i < n; i++) {
       const e = events[i];
-      if (e === null || typeof e !== 'object') fail('invalid_argument', `event #${i} must be an object {item, type, time, value?}`);
-      const code = EVENT_CODES.get(e.type);
-      if (code === undefined)
-        fail('unknown_event_type', `event #${i}: unknown event type ${JSON.stringify(e.type)} (expected ${EVENT_TYPES.join(', ')})`);
-      if (typeof e.time !== 'number') fail('invalid_argument', `event #${i}: time must be a finite number (ms since the epoch)`);
-      if (!Number.isFinite(e.time)) fail('non_finite', `event #${i}: time is ${e.time}; it must be a finite number (ms since the epoch)`);
-      if (e.value !== undefined && typeof e.value !== 'number') fail('invalid_argument', `event #${i}: value must be a finite number`);
-      if (e.value !== undefined && !Number.isFinite(e.value)) fail('non_finite', `event #${i}: value is ${e.value}; it must be a finite number`);
+      codes[i] = checkEvent(e, i);
       ids[i] = e.item;
-      codes[i] = code;
       times[i] = e.time;
       values[i] = e.value === undefined ? NaN : e.value;
     }
@@ -400,6 +418,7 @@ class Engine {
     const bytes = this.#stageIds(raw, list);
     const notBefore = allowLate ? -Infinity : this.#localLast;
     if (n === 1) {
+      // One event (one call per user action): its fields go as arguments.
       this.#check(raw.observeOne(bytes, codes[0], times[0], values[0], notBefore));
     } else {
       raw.stageCodes(n).set(codes);
@@ -559,7 +578,7 @@ class Engine {
   loadState(bytes) {
     const raw = this.#live();
     const view = toBytes(bytes, 'state must be a Uint8Array or an ArrayBuffer');
-    raw.stageBytes(view.length).set(view);
+    this.#stageBytes(raw, view.length).set(view);
     this.#check(raw.loadState(view.length));
     this.#emit({ type: 'load' });
   }
