@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 namespace ie {
 
 namespace {
@@ -85,6 +89,17 @@ void TopKStream::offer(const float* scores, uint32_t base, size_t count) {
   if (j == count) return;
   // Full: a later index beats the worst kept only with a strictly higher score.
   float threshold = heap_.front().score;
+#if defined(__wasm_simd128__)
+  // Four scores per compare; a group with a candidate is replayed one by one.
+  for (; j + 4 <= count; j += 4) {
+    if (!wasm_v128_any_true(wasm_f32x4_gt(wasm_v128_load(scores + j), wasm_f32x4_splat(threshold)))) continue;
+    for (size_t t = j; t < j + 4; ++t) {
+      if (!(scores[t] > threshold)) continue;
+      replaceTop(scores[t], base + static_cast<uint32_t>(t));
+      threshold = heap_.front().score;
+    }
+  }
+#endif
   for (; j < count; ++j) {
     const float s = scores[j];
     if (!(s > threshold)) continue;
