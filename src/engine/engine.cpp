@@ -261,7 +261,8 @@ float* Engine::activate(int component, size_t n, bool dense) {
 }
 
 void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, const float* serverScores,
-                               bool skipUnweighted) {
+                               bool skipUnweighted, bool deferLongTerm) {
+  deferredLongTerm_ = nullptr;
   const uint32_t stride = store_.stride();
   const float* rows = store_.rows();
   const float* invNorms = store_.inverseNorms();
@@ -307,7 +308,11 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     const std::vector<float>& u = longTerm_.vector(store_, nowMs);
     if (std::any_of(u.begin(), u.end(), [](float x) { return x != 0; })) {
       float* longTerm = activate(kLongTerm, n, dense);
-      if (store_.hasInt8()) {
+      if (identity && deferLongTerm) {
+        // recommend may fuse this scan with the top-k selection (see recommend); the
+        // slice is filled by scoreLongTermInto otherwise.
+        deferredLongTerm_ = u.data();
+      } else if (store_.hasInt8()) {
         // int8 store: quantise the query once, scan a quarter of the bytes.
         query16_.resize(store_.stride8());
         const float qs = quantizeQuery(u.data(), config_.dim, store_.stride8(), query16_.data());
@@ -424,15 +429,24 @@ void Engine::scoreComponents(const uint32_t* slots, size_t n, double nowMs, floa
 
 void Engine::finishRanking(const uint32_t* slots, size_t n, const RankOptions& options, const uint8_t* demoted,
                            RankResult& result) {
-  // Final scores.
-  totals_.assign(n, 0.0f);
-  // Inactive components are zero: adding w * 0 to a float that started at +0 changes nothing.
+  // Final scores: 0 + sum over the active weighted components of w * c, in component
+  // order. Inactive components are zero: adding w * 0 to a float that started at +0
+  // changes nothing. The first term is written as 0.0f + w * c (one pass, no zero-fill;
+  // the same float as adding it to a zeroed total).
+  totals_.resize(n);
+  bool first = true;
   for (int c = 0; c < kComponentCount; ++c) {
     const float w = c == kNegative ? -config_.weights[c] : config_.weights[c];
     if (w == 0 || !active_[c]) continue;
     const float* comp = components_.data() + static_cast<size_t>(c) * n;
-    for (size_t i = 0; i < n; ++i) totals_[i] += w * comp[i];
+    float* totals = totals_.data();
+    if (first)
+      for (size_t i = 0; i < n; ++i) totals[i] = 0.0f + w * comp[i];
+    else
+      for (size_t i = 0; i < n; ++i) totals[i] += w * comp[i];
+    first = false;
   }
+  if (first) std::fill(totals_.begin(), totals_.end(), 0.0f);
   const size_t k = std::min(options.k, n);
   result.order.clear();
   result.scores.clear();
@@ -589,11 +603,72 @@ void Engine::rankCandidates(const RankOptions& options, RankResult& result) {
   finishRanking(candidateSlots_.data(), n, options, demoted_.data(), result);
 }
 
+void Engine::scoreLongTermRows(const float* u, size_t begin, size_t count, float* out) {
+  // Rows begin .. begin + count - 1 of the identity scan. The kernels' per-row results do
+  // not depend on the call's other rows, so any split into blocks gives the same floats.
+  if (store_.hasInt8()) {
+    const uint32_t stride8 = store_.stride8();
+    if (query16_.size() != stride8 || deferredQueryOf_ != u) {
+      query16_.resize(stride8);
+      query16Scale_ = quantizeQuery(u, config_.dim, stride8, query16_.data());
+      deferredQueryOf_ = u;
+    }
+    scoreRowsInt8(store_.rows8() + begin * stride8, store_.scales8() + begin, stride8, nullptr, count,
+                  query16_.data(), query16Scale_, out);
+  } else {
+    scoreRows(store_.rows() + begin * store_.stride(), store_.stride(), nullptr, count, u, out);
+  }
+}
+
+bool Engine::recommendLongTermOnly(size_t n, size_t k, RankResult& result) {
+  // Only the long-term component counts: score blocks of rows and feed each straight
+  // into a streaming top-k, instead of writing n scores, summing them into n totals and
+  // scanning those again. Totals are formed exactly as in finishRanking (0 + w * c), and
+  // the selection order is the same total order, so the result is identical.
+  for (int c = 0; c < kComponentCount; ++c)
+    if (c != kLongTerm && active_[c] && config_.weights[c] != 0) return false;
+  const float w = config_.weights[kLongTerm];
+  if (w == 0) return false;
+  const float* u = deferredLongTerm_;
+  deferredQueryOf_ = nullptr;  // quantise the query again (u may have changed in place)
+  constexpr size_t kBlock = 1024;  // 4 KB of scores: stays in L1 while the heap reads it
+  if (blockScores_.size() < kBlock) blockScores_.resize(kBlock);
+  float* block = blockScores_.data();
+  topStream_.reset(std::min(k, n));
+  for (size_t begin = 0; begin < n; begin += kBlock) {
+    const size_t count = std::min(kBlock, n - begin);
+    scoreLongTermRows(u, begin, count, block);
+    for (size_t j = 0; j < count; ++j) block[j] = 0.0f + w * block[j];
+    topStream_.offer(block, static_cast<uint32_t>(begin), count);
+  }
+  result.order.clear();
+  result.scores.clear();
+  result.explanations.clear();
+  result.demotedCount = 0;
+  topStream_.finish(result.order, &result.scores);
+  return true;
+}
+
 Status Engine::recommend(size_t k, const RankOptions& options, RankResult& result) {
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
   const uint32_t n = store_.size();
-  // Every stored item in slot order: the kernels stream the item matrix directly.
-  computeComponents(nullptr, n, options.nowMs, nullptr, !options.explain);
+  // Every stored item in slot order: the kernels stream the item matrix directly. The
+  // long-term scan is deferred so that it can be fused with the selection.
+  computeComponents(nullptr, n, options.nowMs, nullptr, !options.explain, !options.explain);
+  const size_t kk = std::min(k, options.k);
+  if (deferredLongTerm_) {
+    bool anyDemoted = false;
+    if (seen_.size())
+      for (const uint64_t hash : seen_.order()) {
+        const uint8_t flags = seen_.flagsOfHash(hash);
+        if (!(flags & SeenItems::kHidden) && !(options.excludeConsumed && (flags & SeenItems::kConsumed))) continue;
+        if (store_.findByHash(hash) != kNone) anyDemoted = true;
+      }
+    if (!anyDemoted && recommendLongTermOnly(n, kk, result)) return Status::ok();
+    deferredQueryOf_ = nullptr;
+    scoreLongTermRows(deferredLongTerm_, 0, n, components_.data() + static_cast<size_t>(kLongTerm) * n);
+    deferredLongTerm_ = nullptr;
+  }
   const uint8_t* demoted = nullptr;
   if (seen_.size()) {
     // From the seen ids (at most consumedCapacity) to their slots, not a hash and a
@@ -608,7 +683,7 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
     demoted = demoted_.data();
   }
   RankOptions truncated = options;
-  truncated.k = std::min(k, options.k);
+  truncated.k = kk;
   finishRanking(nullptr, n, truncated, demoted, result);
   // For recommend, order entries are slots (identical to indices here).
   return Status::ok();

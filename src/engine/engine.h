@@ -50,6 +50,7 @@
 #include "engine/sequence_model.h"
 #include "engine/sequence_state.h"
 #include "engine/status.h"
+#include "engine/topk.h"
 
 namespace ie {
 
@@ -212,8 +213,15 @@ class Engine {
   // the others are zero by definition and are neither stored nor summed. With
   // `skipUnweighted`, components whose blend weight is 0 are not computed at all (their
   // contribution w * c is 0 whatever c is: the ranking cannot change).
+  // With `deferLongTerm` (identity scan only) the long-term slice is marked active but
+  // not computed: deferredLongTerm_ then holds its query, and the caller either fuses the
+  // scan with the selection (recommendLongTermOnly) or fills it (scoreLongTermRows).
   void computeComponents(const uint32_t* slots, size_t n, double nowMs, const float* serverScores,
-                         bool skipUnweighted);
+                         bool skipUnweighted, bool deferLongTerm = false);
+  void scoreLongTermRows(const float* u, size_t begin, size_t count, float* out);
+  // recommend when only the long-term component is active and weighted: fused scan and
+  // streaming top-k. False (nothing done) when another component counts.
+  bool recommendLongTermOnly(size_t n, size_t k, RankResult& result);
   float* activate(int component, size_t n, bool dense);
   void finishRanking(const uint32_t* slots, size_t n, const RankOptions& options, const uint8_t* demoted,
                      RankResult& result);
@@ -242,6 +250,11 @@ class Engine {
   std::vector<float> components_, totals_, scratch_, queries_, unit_, keyCoef_;
   std::vector<uint8_t> demoted_;
   std::vector<int16_t> query16_;
+  float query16Scale_ = 0;
+  const float* deferredLongTerm_ = nullptr;  // see computeComponents
+  const float* deferredQueryOf_ = nullptr;   // the query query16_ was quantised from
+  std::vector<float> blockScores_;
+  TopKStream topStream_;
   std::array<bool, kComponentCount> active_{};
 };
 

@@ -68,8 +68,53 @@ float dot(const float* a, const float* b, uint32_t stride) {
   return hsum(wasm_f32x4_add(acc0, acc1));
 }
 
+namespace {
+// Four rows: lane j of the result is the full sum of accumulator j, each reduced as
+// (lane 0 + lane 2) + (lane 1 + lane 3) (transpose-and-add).
+inline v128_t reduce4(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
+  const v128_t t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5);
+  const v128_t t1 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
+  const v128_t t2 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5);
+  const v128_t t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+  const v128_t s01 = wasm_f32x4_add(t0, t1);  // (a0.0+a0.2, a1.0+a1.2, a0.1+a0.3, a1.1+a1.3)
+  const v128_t s23 = wasm_f32x4_add(t2, t3);
+  return wasm_f32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
+}
+
+// Contiguous rows, four at a time, with the stride a compile-time constant: the k loop
+// unrolls fully and every load is an immediate offset from one row pointer (no address
+// arithmetic in the loop). The per-row arithmetic is exactly the generic loop's.
+template <uint32_t S>
+void scoreRowsFixed4(const float* rows, size_t blocks, const float* query, float* out) {
+  for (size_t b = 0; b < blocks; ++b, rows += 4 * S, out += 4) {
+    v128_t a0 = wasm_f32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+#pragma clang loop unroll(full)
+    for (uint32_t k = 0; k < S; k += 4) {
+      const v128_t q = wasm_v128_load(query + k);
+      a0 = wasm_f32x4_add(a0, wasm_f32x4_mul(wasm_v128_load(rows + k), q));
+      a1 = wasm_f32x4_add(a1, wasm_f32x4_mul(wasm_v128_load(rows + S + k), q));
+      a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(rows + 2 * S + k), q));
+      a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(rows + 3 * S + k), q));
+    }
+    wasm_v128_store(out, reduce4(a0, a1, a2, a3));
+  }
+}
+}  // namespace
+
 void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* query, float* out) {
   size_t i = 0;
+  if (!slots && n >= 4) {
+    // The identity scan (recommend): specialised for the common padded widths.
+    const size_t blocks = n / 4;
+    bool done = true;
+    switch (stride) {
+      case 32: scoreRowsFixed4<32>(rows, blocks, query, out); break;
+      case 64: scoreRowsFixed4<64>(rows, blocks, query, out); break;
+      case 128: scoreRowsFixed4<128>(rows, blocks, query, out); break;
+      default: done = false;
+    }
+    if (done) i = blocks * 4;
+  }
   // Four rows per iteration share each query load.
   for (; i + 4 <= n; i += 4) {
     const float* r0 = rowOf(rows, stride, slots, i);
@@ -84,16 +129,7 @@ void scoreRows(const float* rows, uint32_t stride, const uint32_t* slots, size_t
       a2 = wasm_f32x4_add(a2, wasm_f32x4_mul(wasm_v128_load(r2 + k), q));
       a3 = wasm_f32x4_add(a3, wasm_f32x4_mul(wasm_v128_load(r3 + k), q));
     }
-    // Transpose-and-add: lane j of the result is the full sum of accumulator j.
-    const v128_t t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5);
-    const v128_t t1 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
-    const v128_t t2 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5);
-    const v128_t t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
-    const v128_t s01 = wasm_f32x4_add(t0, t1);  // (a0.0+a0.2, a1.0+a1.2, a0.1+a0.3, a1.1+a1.3)
-    const v128_t s23 = wasm_f32x4_add(t2, t3);
-    const v128_t lo = wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5);
-    const v128_t hi = wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7);
-    wasm_v128_store(out + i, wasm_f32x4_add(lo, hi));
+    wasm_v128_store(out + i, reduce4(a0, a1, a2, a3));
   }
   // The tail rows round exactly like the blocked ones (one accumulator, lanes summed as
   // (0 + 2) + (1 + 3)): a row's score never depends on its position in the call, which
@@ -283,29 +319,78 @@ void scoreRowsInt8Scalar(const int8_t* rows, const float* scales, uint32_t strid
 }
 
 #if IE_SIMD_WASM
+namespace {
+inline v128_t reduce4i(v128_t a0, v128_t a1, v128_t a2, v128_t a3) {
+  const v128_t t0 = wasm_i32x4_shuffle(a0, a1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(a0, a1, 2, 6, 3, 7);
+  const v128_t t2 = wasm_i32x4_shuffle(a2, a3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(a2, a3, 2, 6, 3, 7);
+  const v128_t s01 = wasm_i32x4_add(t0, t1), s23 = wasm_i32x4_add(t2, t3);
+  return wasm_i32x4_add(wasm_i32x4_shuffle(s01, s23, 0, 1, 4, 5), wasm_i32x4_shuffle(s01, s23, 2, 3, 6, 7));
+}
+// One row's 16 bytes against the (pre-widened) query: sign-extend to two i16x8,
+// multiply-add pairs into i32x4. Integer sums: exact in any order.
+inline v128_t dot16(v128_t x, v128_t qlo, v128_t qhi) {
+  return wasm_i32x4_add(wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(x), qlo),
+                        wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(x), qhi));
+}
+// The epilogue of four rows: float(sum) * scale * queryScale per lane, rounded like the
+// scalar reference ((float(sum) * scale) * queryScale).
+inline void finish4(v128_t sums, v128_t scales, v128_t queryScale, float* out) {
+  wasm_v128_store(out, wasm_f32x4_mul(wasm_f32x4_mul(wasm_f32x4_convert_i32x4(sums), scales), queryScale));
+}
+// Contiguous rows with a compile-time stride: fully unrolled, immediate offsets.
+template <uint32_t S>
+void scoreRowsInt8Fixed4(const int8_t* rows, const float* scales, size_t blocks, const int16_t* query, v128_t qs,
+                         float* out) {
+  for (size_t b = 0; b < blocks; ++b, rows += 4 * S, scales += 4, out += 4) {
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
+#pragma clang loop unroll(full)
+    for (uint32_t k = 0; k < S; k += 16) {
+      const v128_t qlo = wasm_v128_load(query + k), qhi = wasm_v128_load(query + k + 8);
+      a0 = wasm_i32x4_add(a0, dot16(wasm_v128_load(rows + k), qlo, qhi));
+      a1 = wasm_i32x4_add(a1, dot16(wasm_v128_load(rows + S + k), qlo, qhi));
+      a2 = wasm_i32x4_add(a2, dot16(wasm_v128_load(rows + 2 * S + k), qlo, qhi));
+      a3 = wasm_i32x4_add(a3, dot16(wasm_v128_load(rows + 3 * S + k), qlo, qhi));
+    }
+    finish4(reduce4i(a0, a1, a2, a3), wasm_v128_load(scales), qs, out);
+  }
+}
+}  // namespace
+
 void scoreRowsInt8(const int8_t* rows, const float* scales, uint32_t stride8, const uint32_t* slots, size_t n,
                    const int16_t* query, float queryScale, float* out) {
-  // 16 bytes of a row per step: sign-extend to two i16x8, multiply-add pairs against the
-  // (pre-widened) query into i32x4. Two rows per iteration share the query loads.
+  // Four rows per iteration share the query loads; the four sums are reduced together
+  // and scaled as one vector.
+  const v128_t qs = wasm_f32x4_splat(queryScale);
   size_t i = 0;
-  for (; i + 2 <= n; i += 2) {
+  if (!slots && n >= 4) {
+    const size_t blocks = n / 4;
+    bool done = true;
+    switch (stride8) {
+      case 16: scoreRowsInt8Fixed4<16>(rows, scales, blocks, query, qs, out); break;
+      case 32: scoreRowsInt8Fixed4<32>(rows, scales, blocks, query, qs, out); break;
+      case 64: scoreRowsInt8Fixed4<64>(rows, scales, blocks, query, qs, out); break;
+      case 128: scoreRowsInt8Fixed4<128>(rows, scales, blocks, query, qs, out); break;
+      default: done = false;
+    }
+    if (done) i = blocks * 4;
+  }
+  for (; i + 4 <= n; i += 4) {
     const int8_t* r0 = row8Of(rows, stride8, slots, i);
     const int8_t* r1 = row8Of(rows, stride8, slots, i + 1);
-    v128_t a0 = wasm_i32x4_splat(0), a1 = a0;
+    const int8_t* r2 = row8Of(rows, stride8, slots, i + 2);
+    const int8_t* r3 = row8Of(rows, stride8, slots, i + 3);
+    v128_t a0 = wasm_i32x4_splat(0), a1 = a0, a2 = a0, a3 = a0;
     for (uint32_t k = 0; k < stride8; k += 16) {
       const v128_t qlo = wasm_v128_load(query + k), qhi = wasm_v128_load(query + k + 8);
-      const v128_t x0 = wasm_v128_load(r0 + k), x1 = wasm_v128_load(r1 + k);
-      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(x0), qlo));
-      a0 = wasm_i32x4_add(a0, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(x0), qhi));
-      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_low_i8x16(x1), qlo));
-      a1 = wasm_i32x4_add(a1, wasm_i32x4_dot_i16x8(wasm_i16x8_extend_high_i8x16(x1), qhi));
+      a0 = wasm_i32x4_add(a0, dot16(wasm_v128_load(r0 + k), qlo, qhi));
+      a1 = wasm_i32x4_add(a1, dot16(wasm_v128_load(r1 + k), qlo, qhi));
+      a2 = wasm_i32x4_add(a2, dot16(wasm_v128_load(r2 + k), qlo, qhi));
+      a3 = wasm_i32x4_add(a3, dot16(wasm_v128_load(r3 + k), qlo, qhi));
     }
-    const int32_t s0 = (wasm_i32x4_extract_lane(a0, 0) + wasm_i32x4_extract_lane(a0, 1)) +
-                       (wasm_i32x4_extract_lane(a0, 2) + wasm_i32x4_extract_lane(a0, 3));
-    const int32_t s1 = (wasm_i32x4_extract_lane(a1, 0) + wasm_i32x4_extract_lane(a1, 1)) +
-                       (wasm_i32x4_extract_lane(a1, 2) + wasm_i32x4_extract_lane(a1, 3));
-    out[i] = static_cast<float>(s0) * scales[slotAt(slots, i)] * queryScale;
-    out[i + 1] = static_cast<float>(s1) * scales[slotAt(slots, i + 1)] * queryScale;
+    const v128_t sc = slots ? wasm_f32x4_make(scales[slots[i]], scales[slots[i + 1]], scales[slots[i + 2]],
+                                              scales[slots[i + 3]])
+                            : wasm_v128_load(scales + i);
+    finish4(reduce4i(a0, a1, a2, a3), sc, qs, out + i);
   }
   if (i < n) {
     if (slots) scoreRowsInt8Scalar(rows, scales, stride8, slots + i, n - i, query, queryScale, out + i);

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 namespace ie {
 
 namespace {
@@ -21,21 +25,12 @@ void selectTopK(const float* scores, size_t n, size_t k, std::vector<uint32_t>& 
   k = std::min(k, n);
   out.clear();
   if (k == 0) return;
-  auto better = [scores](uint32_t a, uint32_t b) { return ranksBefore(scores[a], a, scores[b], b); };
-
   if (k * 8 <= n) {
     // Bounded heap whose top is the worst of the current best k.
-    out.reserve(k);
-    for (uint32_t i = 0; i < k; ++i) out.push_back(i);
-    std::make_heap(out.begin(), out.end(), better);
-    for (uint32_t i = static_cast<uint32_t>(k); i < n; ++i) {
-      // Cheap reject first: most items lose to the current k-th best.
-      if (!better(i, out.front())) continue;
-      std::pop_heap(out.begin(), out.end(), better);
-      out.back() = i;
-      std::push_heap(out.begin(), out.end(), better);
-    }
-    std::sort_heap(out.begin(), out.end(), better);
+    TopKStream stream;
+    stream.reset(k);
+    stream.offer(scores, 0, n);
+    stream.finish(out);
     return;
   }
   // Sort 64-bit keys (order-preserving score bits, then index): one integer compare
@@ -46,6 +41,82 @@ void selectTopK(const float* scores, size_t n, size_t k, std::vector<uint32_t>& 
   else std::sort(keys.begin(), keys.end());
   out.resize(k);
   for (size_t i = 0; i < k; ++i) out[i] = static_cast<uint32_t>(keys[i]);
+}
+
+namespace {
+inline bool entryBefore(float sa, uint32_t ia, float sb, uint32_t ib) { return ranksBefore(sa, ia, sb, ib); }
+}  // namespace
+
+void TopKStream::reset(size_t k) {
+  k_ = k;
+  heap_.clear();
+  heap_.reserve(k);
+}
+
+void TopKStream::replaceTop(float score, uint32_t index) {
+  // Sift the newcomer down from the root of the min-heap (worst at the root).
+  const size_t size = heap_.size();
+  size_t pos = 0;
+  for (;;) {
+    size_t child = 2 * pos + 1;
+    if (child >= size) break;
+    if (child + 1 < size &&
+        entryBefore(heap_[child].score, heap_[child].index, heap_[child + 1].score, heap_[child + 1].index))
+      ++child;  // the worse child
+    if (!entryBefore(score, index, heap_[child].score, heap_[child].index)) break;
+    heap_[pos] = heap_[child];
+    pos = child;
+  }
+  heap_[pos] = Entry{score, index};
+}
+
+void TopKStream::offer(const float* scores, uint32_t base, size_t count) {
+  if (k_ == 0) return;
+  size_t j = 0;
+  // Filling: push and sift up.
+  for (; j < count && heap_.size() < k_; ++j) {
+    const Entry e{scores[j], base + static_cast<uint32_t>(j)};
+    size_t pos = heap_.size();
+    heap_.push_back(e);
+    while (pos > 0) {
+      const size_t parent = (pos - 1) / 2;
+      if (!entryBefore(heap_[parent].score, heap_[parent].index, e.score, e.index)) break;
+      heap_[pos] = heap_[parent];
+      pos = parent;
+    }
+    heap_[pos] = e;
+  }
+  if (j == count) return;
+  // Full: a later index beats the worst kept only with a strictly higher score.
+  float threshold = heap_.front().score;
+#if defined(__wasm_simd128__)
+  // Four scores per compare; a group with a candidate is replayed one by one.
+  for (; j + 4 <= count; j += 4) {
+    if (!wasm_v128_any_true(wasm_f32x4_gt(wasm_v128_load(scores + j), wasm_f32x4_splat(threshold)))) continue;
+    for (size_t t = j; t < j + 4; ++t) {
+      if (!(scores[t] > threshold)) continue;
+      replaceTop(scores[t], base + static_cast<uint32_t>(t));
+      threshold = heap_.front().score;
+    }
+  }
+#endif
+  for (; j < count; ++j) {
+    const float s = scores[j];
+    if (!(s > threshold)) continue;
+    replaceTop(s, base + static_cast<uint32_t>(j));
+    threshold = heap_.front().score;
+  }
+}
+
+void TopKStream::finish(std::vector<uint32_t>& out, std::vector<float>* scores) {
+  std::sort(heap_.begin(), heap_.end(),
+            [](const Entry& a, const Entry& b) { return entryBefore(a.score, a.index, b.score, b.index); });
+  out.resize(heap_.size());
+  for (size_t i = 0; i < heap_.size(); ++i) out[i] = heap_[i].index;
+  if (scores) {
+    scores->resize(heap_.size());
+    for (size_t i = 0; i < heap_.size(); ++i) (*scores)[i] = heap_[i].score;
+  }
 }
 
 }  // namespace ie

@@ -22,4 +22,26 @@ inline bool ranksBefore(float scoreA, uint32_t indexA, float scoreB, uint32_t in
   return scoreA > scoreB || (scoreA == scoreB && indexA < indexB);
 }
 
+/// The k best of a stream of scores offered in increasing index order (block by block),
+/// under the same order as selectTopK: the same indices come out. Because indices only
+/// grow, a newcomer beats the current k-th best only with a strictly higher score, so
+/// almost every score costs one compare against a threshold held in a register.
+class TopKStream {
+ public:
+  void reset(size_t k);
+  /// Scores of indices base .. base + count - 1 (base above every index offered before).
+  void offer(const float* scores, uint32_t base, size_t count);
+  /// The indices kept (min(k, offered)), best first; scores[i] is the score of out[i].
+  void finish(std::vector<uint32_t>& out, std::vector<float>* scores = nullptr);
+
+ private:
+  struct Entry {
+    float score;
+    uint32_t index;
+  };
+  void replaceTop(float score, uint32_t index);
+  std::vector<Entry> heap_;  // min-heap under ranksBefore: front() is the worst kept
+  size_t k_ = 0;
+};
+
 }  // namespace ie
