@@ -6,6 +6,15 @@
 #include "engine/item_store.h"
 #include "engine/kernels.h"
 
+
+// Loading, validating and saving run once per model: compiled for size in the wasm
+// download (the step and scoring kernels below keep the file's -O3).
+#if defined(__EMSCRIPTEN__) && defined(__clang__)
+#define IE_SIZE_OPTIMISED __attribute__((minsize))
+#else
+#define IE_SIZE_OPTIMISED
+#endif
+
 namespace ie {
 
 namespace {
@@ -69,7 +78,7 @@ void inputProjectionScalar(const float* inputGates, const float* bias, uint32_t 
 }
 }  // namespace
 
-Status SequenceModel::assign(SequenceWeights w) {
+IE_SIZE_OPTIMISED Status SequenceModel::assign(SequenceWeights w) {
   const uint32_t H = w.hidden;
   const uint64_t n = w.ids.size();
   if (H == 0 || H > kMaxHidden)
@@ -148,7 +157,7 @@ Status SequenceModel::assign(SequenceWeights w) {
   return Status::ok();
 }
 
-SequenceWeights SequenceModel::weights() const {
+IE_SIZE_OPTIMISED SequenceWeights SequenceModel::weights() const {
   SequenceWeights w;
   const uint32_t H = h_, P = stride_;
   w.hidden = H;
@@ -172,7 +181,7 @@ SequenceWeights SequenceModel::weights() const {
 }
 
 // ------------------------------------------------------------------------------ save
-Status SequenceModel::save(std::vector<uint8_t>& bytes) const {
+IE_SIZE_OPTIMISED Status SequenceModel::save(std::vector<uint8_t>& bytes) const {
   if (empty()) return Status(StatusCode::InvalidArgument, "sequence model: nothing to save (no model loaded)");
   const SequenceWeights w = weights();
   uint64_t payload = floatCount(h_, n_) * 4;
@@ -206,7 +215,7 @@ Status SequenceModel::save(std::vector<uint8_t>& bytes) const {
 }
 
 // ------------------------------------------------------------------------------ load
-Status SequenceModel::load(const uint8_t* bytes, size_t size) {
+IE_SIZE_OPTIMISED Status SequenceModel::load(const uint8_t* bytes, size_t size) {
   if (bytes == nullptr && size != 0) return Status(StatusCode::InvalidArgument, "sequence model: null bytes");
   if (size < kSequenceHeaderBytes)
     return Status(StatusCode::Truncated,
