@@ -479,11 +479,20 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
       const plain = await createEngine({ dim: DIM, simd });
       plain.upsertItems(data.ids, data.vectors);
       plain.observe(events);
-      const seq = await createEngine({ dim: DIM, simd });
-      seq.upsertItems(data.ids, data.vectors);
-      const info = seq.loadSequenceModel(sequenceModel);
-      seq.observe(events);
-      eng[name] = { plain, seq, hidden: info.hidden };
+      // One engine per row: a row's calls must not change the state another row measures
+      // (hundreds of observes between two feed-step samples would add 50 new attention keys).
+      const withModel = async () => {
+        const e = await createEngine({ dim: DIM, simd });
+        e.upsertItems(data.ids, data.vectors);
+        const info = e.loadSequenceModel(sequenceModel);
+        e.observe(events);
+        return [e, info];
+      };
+      const [seq, info] = await withModel();
+      const [feed] = await withModel();
+      const [again] = await withModel();
+      const [lists] = await withModel();
+      eng[name] = { plain, seq, feed, again, lists, hidden: info.hidden };
     }
     // Two candidate lists differing in one id: alternating them defeats the engine's reuse
     // of the previous call's resolved ids (a new page of candidates every call).
@@ -500,13 +509,13 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
       impls[obsRow(name)] = () =>
         eng[name].seq.observe({ item: data.ids[(i++ * 7) % data.n], type: 'click', time: (clock += 1000) });
       impls[stepRow(name)] = () => {
-        eng[name].seq.observe({ item: data.ids[(i++ * 7) % data.n], type: 'click', time: (clock += 1000) });
-        return eng[name].seq.rerank(data.ids, { k: 50, now: clock + 1000, exclude: 'none' });
+        eng[name].feed.observe({ item: data.ids[(i++ * 7) % data.n], type: 'click', time: (clock += 1000) });
+        return eng[name].feed.rerank(data.ids, { k: 50, now: clock + 1000, exclude: 'none' });
       };
       impls[`engine ${name}: rerank(1000 ids, {k: 50}) again, no new event`] = () =>
-        eng[name].seq.rerank(data.ids, { k: 50, now: clock + 60_000, exclude: 'none' });
+        eng[name].again.rerank(data.ids, { k: 50, now: T0 + 3_600_000, exclude: 'none' });
       impls[`engine ${name}: rerank(another 1000-id list each call), ids resolved every call`] = () =>
-        eng[name].seq.rerank((flip++ & 1) ? otherIds : data.ids, { k: 50, now: clock + 60_000, exclude: 'none' });
+        eng[name].lists.rerank((flip++ & 1) ? otherIds : data.ids, { k: 50, now: T0 + 3_600_000, exclude: 'none' });
     }
     const samples = await measure(impls, rounds);
     print(`### On-device cost: one event, one re-rank (GRU H = ${eng.SIMD.hidden}, ${DIM} dims, attention over the last 50 events)`);
@@ -518,7 +527,7 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
       print(`${name}: re-rank after one event (feed step − observe) = ${fmt(step - obs)}`);
     }
     print('');
-    for (const e of Object.values(eng)) e.plain.dispose(), e.seq.dispose();
+    for (const e of Object.values(eng)) for (const x of [e.plain, e.seq, e.feed, e.again, e.lists]) x.dispose();
   } else if (want(4)) {
     print('### On-device cost: skipped (no sequence model given to the suite)');
     print('');

@@ -8,14 +8,11 @@
 
 namespace ie {
 
-bool solveUpperCholeskyPadded(double* m, uint32_t stride, double* x, uint32_t n) {
-  // Right-looking Cholesky on the upper triangle: row k becomes row k of U, then the
-  // trailing rows lose their projection on it. Each row update starts at a multiple of 4
-  // (no scalar head; what it writes left of the diagonal is scratch) and runs to the
-  // padded stride. (Updating the whole square trailing block instead, for equal-length
-  // rows, was slower: the multiply-adds dominate; ~20 us natively for d = 64.)
+bool solveUpperCholesky(double* m, double* x, uint32_t n) {
+  // Right-looking Cholesky on the upper triangle (row-major): row k becomes row k of U,
+  // then the trailing rows lose their projection on it. Inner loops run along rows.
   for (uint32_t k = 0; k < n; ++k) {
-    double* rowK = m + static_cast<size_t>(k) * stride;
+    double* rowK = m + static_cast<size_t>(k) * n;
     const double pivot = rowK[k];
     if (!(pivot > 0) || !std::isfinite(pivot)) return false;
     const double ukk = std::sqrt(pivot);
@@ -24,35 +21,23 @@ bool solveUpperCholeskyPadded(double* m, uint32_t stride, double* x, uint32_t n)
     for (uint32_t j = k + 1; j < n; ++j) rowK[j] *= inv;
     for (uint32_t i = k + 1; i < n; ++i) {
       const double f = rowK[i];
-      double* __restrict rowI = m + static_cast<size_t>(i) * stride;
-      const double* __restrict from = rowK;
-      for (uint32_t j = i & ~3u; j < stride; ++j) rowI[j] -= f * from[j];
+      double* rowI = m + static_cast<size_t>(i) * n;
+      for (uint32_t j = i; j < n; ++j) rowI[j] -= f * rowK[j];
     }
   }
   // U^T y = x (forward, by rows of U), then U x = y (backward).
   for (uint32_t k = 0; k < n; ++k) {
-    const double* rowK = m + static_cast<size_t>(k) * stride;
+    const double* rowK = m + static_cast<size_t>(k) * n;
     x[k] /= rowK[k];
     const double xk = x[k];
     for (uint32_t j = k + 1; j < n; ++j) x[j] -= rowK[j] * xk;
   }
   for (uint32_t i = n; i-- > 0;) {
-    const double* rowI = m + static_cast<size_t>(i) * stride;
+    const double* rowI = m + static_cast<size_t>(i) * n;
     double sum = x[i];
     for (uint32_t j = i + 1; j < n; ++j) sum -= rowI[j] * x[j];
     x[i] = sum / rowI[i];
   }
-  return true;
-}
-
-bool solveUpperCholesky(double* m, double* x, uint32_t n) {
-  const uint32_t stride = (n + 3) / 4 * 4;
-  std::vector<double> padded(static_cast<size_t>(stride) * n, 0.0);
-  for (uint32_t r = 0; r < n; ++r)
-    for (uint32_t c = r; c < n; ++c) padded[static_cast<size_t>(r) * stride + c] = m[static_cast<size_t>(r) * n + c];
-  if (!solveUpperCholeskyPadded(padded.data(), stride, x, n)) return false;
-  for (uint32_t r = 0; r < n; ++r)
-    for (uint32_t c = r; c < n; ++c) m[static_cast<size_t>(r) * n + c] = padded[static_cast<size_t>(r) * stride + c];
   return true;
 }
 
@@ -126,19 +111,16 @@ const std::vector<float>& LongTermInterest::vector(ItemStore& store, double nowM
     // solves by hand: for d = 64 Eigen's blocked LLT spent most of its time packing
     // panels, and this was a third of a re-rank after an event in wasm.
     const uint32_t d = dim_;
-    const uint32_t ps = (d + 3) / 4 * 4;  // padded row stride (padding columns stay 0)
-    system_.resize(static_cast<size_t>(d) * ps);
+    system_.resize(static_cast<size_t>(d) * d);
     rhs_.resize(d);
     const double* g = store.gramian().data();
     for (uint32_t r = 0; r < d; ++r) {
       const size_t at = static_cast<size_t>(r) * d;
-      double* row = system_.data() + static_cast<size_t>(r) * ps;
-      for (uint32_t c = r; c < d; ++c) row[c] = g[at + c] + s * a_[at + c];
-      for (uint32_t c = d; c < ps; ++c) row[c] = 0.0;
-      row[r] += lambda_;
+      for (uint32_t c = r; c < d; ++c) system_[at + c] = g[at + c] + s * a_[at + c];
+      system_[at + r] += lambda_;
       rhs_[r] = s * b_[r];
     }
-    if (solveUpperCholeskyPadded(system_.data(), ps, rhs_.data(), d))
+    if (solveUpperCholesky(system_.data(), rhs_.data(), d))
       for (uint32_t k = 0; k < d; ++k) u_[k] = std::isfinite(rhs_[k]) ? static_cast<float>(rhs_[k]) : 0.0f;
   }
   if (serverVector_.size() == dim_) {

@@ -33,10 +33,6 @@ class ItemStore;
 /// (row-major, `m`; overwritten by the Cholesky factor U, M = U^T U). `x` holds rhs on
 /// entry and the solution on return. False (x unspecified) when M is not positive definite.
 bool solveUpperCholesky(double* m, double* x, uint32_t n);
-/// The same on rows `stride` doubles apart (stride a multiple of 4, >= n) whose columns
-/// n .. stride - 1 are zero (they stay zero); what lies left of the diagonal is used as
-/// scratch. The engine's form: no scalar loop heads or tails.
-bool solveUpperCholeskyPadded(double* m, uint32_t stride, double* x, uint32_t n);
 
 class LongTermInterest {
  public:
