@@ -126,6 +126,8 @@ const encoder = new TextEncoder();
 // A lone UTF-16 surrogate has no UTF-8 form (it would be sent as U+FFFD, so two
 // different ids could name the same item).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// A cheap first test (no lookaround): most ids have no surrogate at all.
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 
 /** A byte view of a Uint8Array, ArrayBuffer or any ArrayBufferView (no copy); else `message`. */
 function toBytes(bytes, message) {
@@ -143,7 +145,7 @@ function toIdArray(ids, what) {
     if (typeof id === 'string') {
       if (id.length === 0) fail('invalid_id', `${what}[${i}] is an empty id`);
       if (id.includes('\0')) fail('invalid_id', `${what}[${i}] contains a NUL character`);
-      if (LONE_SURROGATE.test(id)) fail('invalid_id', `${what}[${i}] contains a lone UTF-16 surrogate`);
+      if (ANY_SURROGATE.test(id) && LONE_SURROGATE.test(id)) fail('invalid_id', `${what}[${i}] contains a lone UTF-16 surrogate`);
       out[i] = id;
     } else if (typeof id === 'number' && Number.isFinite(id)) {
       out[i] = String(id);

@@ -536,7 +536,7 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
   IdIndex unknownIndex;
   std::vector<std::string> unknownKeys;
   for (size_t i = 0; i < n; ++i) {
-    IE_RETURN_IF_ERROR(ItemStore::validateId(ids[i]));
+    if (!ItemStore::isValidId(ids[i])) return ItemStore::validateId(ids[i]);  // the message
     const uint64_t hash = hashId(ids[i]);
     candidateHashes_[i] = hash;
     const uint32_t slot = store_.findHashed(ids[i], hash);

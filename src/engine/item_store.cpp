@@ -41,7 +41,7 @@ Status ItemStore::validateBatch(const std::vector<std::string_view>& ids, const 
   std::vector<std::string> seenKeys;
   seenKeys.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    IE_RETURN_IF_ERROR(validateId(ids[i]));
+    if (!isValidId(ids[i])) return validateId(ids[i]);  // the message
     if (seen.find(ids[i], seenKeys) != IdIndex::kNone)
       return Status(StatusCode::DuplicateId, "item id '" + std::string(ids[i]) + "' appears twice in the batch");
     seenKeys.emplace_back(ids[i]);
