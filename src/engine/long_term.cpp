@@ -1,5 +1,7 @@
 #include "engine/long_term.h"
 
+#include <Eigen/Cholesky>
+#include <Eigen/Core>
 #include <cmath>
 
 #include "engine/decay.h"
@@ -7,39 +9,6 @@
 #include "engine/kernels.h"
 
 namespace ie {
-
-bool solveUpperCholesky(double* m, double* x, uint32_t n) {
-  // Right-looking Cholesky on the upper triangle (row-major): row k becomes row k of U,
-  // then the trailing rows lose their projection on it. Inner loops run along rows.
-  for (uint32_t k = 0; k < n; ++k) {
-    double* rowK = m + static_cast<size_t>(k) * n;
-    const double pivot = rowK[k];
-    if (!(pivot > 0) || !std::isfinite(pivot)) return false;
-    const double ukk = std::sqrt(pivot);
-    const double inv = 1.0 / ukk;
-    rowK[k] = ukk;
-    for (uint32_t j = k + 1; j < n; ++j) rowK[j] *= inv;
-    for (uint32_t i = k + 1; i < n; ++i) {
-      const double f = rowK[i];
-      double* rowI = m + static_cast<size_t>(i) * n;
-      for (uint32_t j = i; j < n; ++j) rowI[j] -= f * rowK[j];
-    }
-  }
-  // U^T y = x (forward, by rows of U), then U x = y (backward).
-  for (uint32_t k = 0; k < n; ++k) {
-    const double* rowK = m + static_cast<size_t>(k) * n;
-    x[k] /= rowK[k];
-    const double xk = x[k];
-    for (uint32_t j = k + 1; j < n; ++j) x[j] -= rowK[j] * xk;
-  }
-  for (uint32_t i = n; i-- > 0;) {
-    const double* rowI = m + static_cast<size_t>(i) * n;
-    double sum = x[i];
-    for (uint32_t j = i + 1; j < n; ++j) sum -= rowI[j] * x[j];
-    x[i] = sum / rowI[i];
-  }
-  return true;
-}
 
 LongTermInterest::LongTermInterest(uint32_t dim, double halfLifeMs, float alpha, float lambda, float serverPrior)
     : dim_(dim),
@@ -107,21 +76,14 @@ const std::vector<float>& LongTermInterest::vector(ItemStore& store, double nowM
   const double m = mass(nowMs);
   if (m > 0) {
     const double s = scale_ * decayFactor(nowMs - referenceTime_, halfLifeMs_);
-    // The system G + s A + lambda I (upper triangle), then Cholesky and two triangular
-    // solves by hand: for d = 64 Eigen's blocked LLT spent most of its time packing
-    // panels, and this was a third of a re-rank after an event in wasm.
-    const uint32_t d = dim_;
-    system_.resize(static_cast<size_t>(d) * d);
-    rhs_.resize(d);
-    const double* g = store.gramian().data();
-    for (uint32_t r = 0; r < d; ++r) {
-      const size_t at = static_cast<size_t>(r) * d;
-      for (uint32_t c = r; c < d; ++c) system_[at + c] = g[at + c] + s * a_[at + c];
-      system_[at + r] += lambda_;
-      rhs_[r] = s * b_[r];
-    }
-    if (solveUpperCholesky(system_.data(), rhs_.data(), d))
-      for (uint32_t k = 0; k < d; ++k) u_[k] = std::isfinite(rhs_[k]) ? static_cast<float>(rhs_[k]) : 0.0f;
+    using Matrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    Eigen::Map<const Matrix> gramian(store.gramian().data(), dim_, dim_);
+    Eigen::Map<const Matrix> a(a_.data(), dim_, dim_);
+    Eigen::Map<const Eigen::VectorXd> b(b_.data(), dim_);
+    Matrix system = gramian + s * a;  // the lower triangle of a is not maintained...
+    system.diagonal().array() += lambda_;
+    const Eigen::VectorXd u = system.selfadjointView<Eigen::Upper>().llt().solve(s * b);  // ...nor read
+    for (uint32_t k = 0; k < dim_; ++k) u_[k] = std::isfinite(u[k]) ? static_cast<float>(u[k]) : 0.0f;
   }
   if (serverVector_.size() == dim_) {
     const double prior = serverPrior_;

@@ -16,7 +16,7 @@
 // Evidence decays slowly: A and b are multiplied by 2^(-dt/H) as time passes, H being
 // days to months, so tastes from last year weigh less than last week's. A is kept as
 // a scaled matrix (A = scale * rawA) so decay is O(1) per event; adding an event is an
-// O(d^2) rank-1 update and the solve (Cholesky, by hand) happens lazily, once per change.
+// O(d^2) rank-1 update and the solve (Cholesky, Eigen) happens lazily, once per change.
 //
 // A server-provided user vector u_s may be blended in as a prior worth P events:
 // u = (P u_s + m u_local) / (P + m), m being the decayed event mass.
@@ -28,11 +28,6 @@
 namespace ie {
 
 class ItemStore;
-
-/// Solves M x = rhs for a symmetric positive definite n x n M given by its upper triangle
-/// (row-major, `m`; overwritten by the Cholesky factor U, M = U^T U). `x` holds rhs on
-/// entry and the solution on return. False (x unspecified) when M is not positive definite.
-bool solveUpperCholesky(double* m, double* x, uint32_t n);
 
 class LongTermInterest {
  public:
@@ -79,7 +74,6 @@ class LongTermInterest {
   std::vector<double> a_;     // d x d, true A = scale_ * a_
   std::vector<double> b_;     // d,     true b = scale_ * b_
   std::vector<double> scratch_;  // d: the event's vector in double (add)
-  std::vector<double> system_, rhs_;  // the solve's d x d system and right-hand side
   double scale_ = 1;
   double mass_ = 0;           // decayed sum |w| (true value, at referenceTime_)
   double referenceTime_ = 0;

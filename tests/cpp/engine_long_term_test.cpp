@@ -190,25 +190,3 @@ TEST_CASE("a server user vector is a prior worth serverVectorPrior events", "[lo
   checkVector(lt.vector(store, t), Eigen::Vector3d::Zero(), 0);
   CHECK(lt.mass(t) == 0);
 }
-
-TEST_CASE("solveUpperCholesky agrees with Eigen's LLT and refuses indefinite systems", "[long-term]") {
-  ie_test::Rng rng(17);
-  for (uint32_t n : {1u, 2u, 7u, 64u}) {
-    Eigen::MatrixXd b(n, n);
-    for (uint32_t r = 0; r < n; ++r)
-      for (uint32_t c = 0; c < n; ++c) b(r, c) = rng.range(-1, 1);
-    const Eigen::MatrixXd m = b * b.transpose() + 0.1 * Eigen::MatrixXd::Identity(n, n);
-    Eigen::VectorXd rhs(n);
-    for (uint32_t r = 0; r < n; ++r) rhs(r) = rng.range(-3, 3);
-    const Eigen::VectorXd expected = m.llt().solve(rhs);
-    std::vector<double> upper(n * n, 12345.0);  // the lower triangle must not be read
-    for (uint32_t r = 0; r < n; ++r)
-      for (uint32_t c = r; c < n; ++c) upper[r * n + c] = m(r, c);
-    std::vector<double> x(rhs.data(), rhs.data() + n);
-    REQUIRE(ie::solveUpperCholesky(upper.data(), x.data(), n));
-    for (uint32_t r = 0; r < n; ++r) CHECK(x[r] == Approx(expected(r)).epsilon(1e-8).margin(1e-10));
-  }
-  std::vector<double> indefinite = {1, 2, 0, 1};  // [[1, 2], [2, 1]]: eigenvalues 3, -1
-  std::vector<double> x = {1, 1};
-  CHECK(!ie::solveUpperCholesky(indefinite.data(), x.data(), 2));
-}
