@@ -89,8 +89,14 @@ Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float
   IE_RETURN_IF_ERROR(store_.validateBatch(ids, vectors, floatCount));
   std::vector<std::string> evictedIds;
   store_.upsert(ids, vectors, slots_, evictedIds);
-  for (uint32_t slot : slots_) attention_.invalidateSlot(slot);
+  for (uint32_t slot : slots_) {
+    attention_.invalidateSlot(slot);
+    shortTermCache_.invalidateSlot(slot);
+    negativeCache_.invalidateSlot(slot);
+  }
   attention_.syncVersion(store_.version());
+  shortTermCache_.syncVersion(store_.version());
+  negativeCache_.syncVersion(store_.version());
   for (uint32_t slot : slots_)  // a slot may now hold another item: look its id up again
     if (slot < vocabOfSlot_.size()) vocabOfSlot_[slot] = kUnresolved;
   if (evicted) evicted->insert(evicted->end(), evictedIds.begin(), evictedIds.end());
@@ -330,21 +336,18 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   }
 
   // Short-term and negative: best cosine over the interests, scaled by their gains.
-  auto bestMatch = [&](const MultiInterest& state, Component c, bool clipAtZero) {
+  // The dot products with the interests' sums are cached between calls (interest_cache.h).
+  auto bestMatch = [&](const MultiInterest& state, InterestCache& cache, Component c, bool clipAtZero) {
     if (!wanted(c)) return;
-    const uint32_t q = state.queries(nowMs, queries_);
-    if (q == 0) return;
-    scoreRowsMulti(rows, stride, kernelSlots, nk, queries_.data(), q, scratch_.data());
+    if (!cache.bestMatch(store_, kernelSlots, nk, state, nowMs, scratch_.data())) return;
     float* out = activate(c, n, dense);
     for (size_t j = 0; j < nk; ++j) {
-      float best = scratch_[j * q];
-      for (uint32_t k = 1; k < q; ++k) best = std::max(best, scratch_[j * q + k]);
-      best *= invNorms[slotOf(j)];
+      const float best = scratch_[j] * invNorms[slotOf(j)];
       out[indexOf(j)] = clipAtZero ? std::max(0.0f, best) : best;
     }
   };
-  bestMatch(shortTerm_, kShortTerm, false);
-  bestMatch(negative_, kNegative, true);
+  bestMatch(shortTerm_, shortTermCache_, kShortTerm, false);
+  bestMatch(negative_, negativeCache_, kNegative, true);
 
   if (wanted(kSequence)) computeSequenceComponent(n, identity, nk, dense);
 

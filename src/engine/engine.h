@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "engine/attention_cache.h"
+#include "engine/interest_cache.h"
 #include "engine/engine_config.h"
 #include "engine/event.h"
 #include "engine/item_store.h"
@@ -235,6 +236,7 @@ class Engine {
   RecentEvents recent_;
   SeenItems seen_;
   AttentionCache attention_;  // derived from the items and keys: not part of the state
+  InterestCache shortTermCache_, negativeCache_;  // derived likewise
   std::vector<Event> pending_;
   EngineStats stats_;
   std::shared_ptr<const SequenceModel> sequence_;

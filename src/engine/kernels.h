@@ -37,7 +37,8 @@ void scoreRowsScalar(const float* rows, uint32_t stride, const uint32_t* slots, 
 
 /// Several queries at once (multi-interest state): out[i * queryCount + q] = dot(row i, query q).
 /// Queries are `queryCount` padded vectors back to back. Each row is loaded once for all
-/// queries, which is what makes K interests cost much less than K passes.
+/// queries, which is what makes K interests cost much less than K passes. Each result is
+/// bit-identical to scoreRows of that row and query (the interest cache mixes the two).
 void scoreRowsMulti(const float* rows, uint32_t stride, const uint32_t* slots, size_t n, const float* queries,
                     uint32_t queryCount, float* out);
 void scoreRowsMultiScalar(const float* rows, uint32_t stride, const uint32_t* slots, size_t n,

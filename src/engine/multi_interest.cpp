@@ -1,6 +1,7 @@
 #include "engine/multi_interest.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 
 #include "engine/decay.h"
@@ -8,13 +9,34 @@
 
 namespace ie {
 
+namespace {
+// Stamps are unique across instances: a state swapped in (load, reconfigure) never
+// matches a cache entry computed for the one it replaced.
+std::atomic<uint64_t> nextStamp{1};
+}  // namespace
+
 MultiInterest::MultiInterest(uint32_t stride, uint32_t slots, float mergeThreshold, double halfLifeMs)
     : stride_(stride),
       slots_(slots),
       mergeThreshold_(mergeThreshold),
       halfLifeMs_(halfLifeMs),
       sums_(static_cast<size_t>(stride) * slots, 0.0f),
-      strength_(slots, 0.0) {}
+      strength_(slots, 0.0),
+      stamps_(slots, 0) {
+  restampAll();
+}
+
+void MultiInterest::restamp(uint32_t k) { stamps_[k] = nextStamp.fetch_add(1, std::memory_order_relaxed); }
+
+void MultiInterest::restampAll() {
+  for (uint32_t k = 0; k < slots_; ++k) restamp(k);
+}
+
+void MultiInterest::freeSlot(uint32_t k) {
+  strength_[k] = 0;
+  std::fill_n(sums_.begin() + static_cast<size_t>(k) * stride_, stride_, 0.0f);
+  restamp(k);
+}
 
 void MultiInterest::decayTo(double timeMs) {
   if (timeMs <= referenceTime_) return;
@@ -25,20 +47,27 @@ void MultiInterest::decayTo(double timeMs) {
     strength_[k] *= f;
     // A slot that decayed to nothing is freed rather than kept as noise.
     if (strength_[k] < 1e-6) {
-      strength_[k] = 0;
-      std::fill_n(sums_.begin() + static_cast<size_t>(k) * stride_, stride_, 0.0f);
+      freeSlot(k);
       continue;
     }
     float* s = sums_.data() + static_cast<size_t>(k) * stride_;
     for (uint32_t i = 0; i < stride_; ++i) s[i] = static_cast<float>(s[i] * f);
+    restamp(k);
   }
 }
 
 void MultiInterest::add(const float* unit, float weight, double timeMs) {
   if (!(weight > 0)) return;
+  const bool emptyState = std::all_of(strength_.begin(), strength_.end(), [](double m) { return m == 0; });
+  if (emptyState || timeMs - referenceTime_ > kRebaseHalfLives * halfLifeMs_) decayTo(timeMs);
+  // The weight as of referenceTime: w 2^((t - ref)/H), <= w 2^40 (see kRebaseHalfLives).
   double w = weight;
   if (timeMs < referenceTime_) w *= decayFactor(referenceTime_ - timeMs, halfLifeMs_);
-  else decayTo(timeMs);
+  else w /= decayFactor(timeMs - referenceTime_, halfLifeMs_);
+  // Slots that have decayed to nothing by now are freed rather than kept as noise.
+  const double f = decayFactor(timeMs - referenceTime_, halfLifeMs_);
+  for (uint32_t k = 0; k < slots_; ++k)
+    if (strength_[k] != 0 && strength_[k] * f < 1e-6) freeSlot(k);
 
   int best = -1, weakest = -1, empty = -1;
   double bestCos = -2;
@@ -59,12 +88,20 @@ void MultiInterest::add(const float* unit, float weight, double timeMs) {
   else {
     // Full and nothing close: replace the weakest interest (it has faded the most).
     target = weakest;
-    strength_[target] = 0;
-    std::fill_n(sums_.begin() + static_cast<size_t>(target) * stride_, stride_, 0.0f);
+    freeSlot(static_cast<uint32_t>(target));
   }
   float* s = sums_.data() + static_cast<size_t>(target) * stride_;
   for (uint32_t i = 0; i < stride_; ++i) s[i] += static_cast<float>(w * unit[i]);
   strength_[target] += w;
+  restamp(static_cast<uint32_t>(target));
+}
+
+double MultiInterest::scoreScale(uint32_t k, double nowMs) const {
+  if (strength_[k] == 0) return 0;
+  const float* s = sum(k);
+  const double norm = std::sqrt(static_cast<double>(dot(s, s, stride_)));
+  if (!(norm > 0)) return 0;
+  return interestGain(strength_[k] * decayFactor(nowMs - referenceTime_, halfLifeMs_)) / norm;
 }
 
 uint32_t MultiInterest::queries(double nowMs, std::vector<float>& out) const {
@@ -94,6 +131,7 @@ void MultiInterest::clear() {
   std::fill(sums_.begin(), sums_.end(), 0.0f);
   std::fill(strength_.begin(), strength_.end(), 0.0);
   referenceTime_ = 0;
+  restampAll();
 }
 
 }  // namespace ie

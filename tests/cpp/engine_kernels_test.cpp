@@ -138,6 +138,13 @@ TEST_CASE("scoreRowsMulti matches per-query scoreRows and a double loop", "[kern
               CHECK(std::fabs(ref[i * qc + q] - exact) <= tol);
             }
           }
+          // Each (row, query) is bit-identical to scoreRows of that query (the interest
+          // cache mixes the two kernels' cells).
+          for (uint32_t q = 0; q < qc; ++q) {
+            std::vector<float> single(n);
+            ie::scoreRows(m.data.data(), m.stride, s, n, queries.data.data() + q * queries.stride, single.data());
+            for (size_t i = 0; i < n; ++i) CHECK(std::memcmp(&single[i], &fast[i * qc + q], sizeof(float)) == 0);
+          }
           for (size_t i = n * qc; i < n * qc + 4; ++i) CHECK(fast[i] == kSentinel);
         }
       }

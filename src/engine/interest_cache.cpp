@@ -1,0 +1,138 @@
+#include "engine/interest_cache.h"
+
+#include <algorithm>
+
+#include "engine/kernels.h"
+
+namespace ie {
+
+void InterestCache::invalidateSlot(uint32_t slot) {
+  for (Column& c : columns_)
+    if (slot < c.generationOf.size()) c.generationOf[slot] = 0;
+  listValid_ = false;
+}
+
+void InterestCache::clear() {
+  columns_.clear();
+  storeVersion_ = 0;
+  listValid_ = false;
+}
+
+void InterestCache::fillListColumn(const ItemStore& store, const uint32_t* slots, size_t n, uint32_t a) {
+  Column& c = columns_[active_[a]];
+  missingSlots_.clear();
+  missingIndex_.clear();
+  float* list = listDots_[active_[a]].data();
+  for (size_t j = 0; j < n; ++j) {
+    const uint32_t slot = slots ? slots[j] : static_cast<uint32_t>(j);
+    if (c.generationOf[slot] == c.generation) {
+      list[j] = c.dots[slot];
+    } else {
+      missingSlots_.push_back(slot);
+      missingIndex_.push_back(static_cast<uint32_t>(j));
+    }
+  }
+  if (missingSlots_.empty()) return;
+  scratch_.resize(missingSlots_.size());
+  scoreRows(store.rows(), store.stride(), missingSlots_.data(), missingSlots_.size(),
+            queries_.data() + static_cast<size_t>(a) * store.stride(), scratch_.data());
+  for (size_t m = 0; m < missingSlots_.size(); ++m) {
+    c.dots[missingSlots_[m]] = scratch_[m];
+    c.generationOf[missingSlots_[m]] = c.generation;
+    list[missingIndex_[m]] = scratch_[m];
+  }
+  lastComputed_ += missingSlots_.size();
+}
+
+void InterestCache::computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, float* out) {
+  // Every active slot's sum as one query block: the multi-query kernel loads each row once.
+  const uint32_t q = static_cast<uint32_t>(active_.size());
+  scratch_.resize(n * q);
+  scoreRowsMulti(store.rows(), store.stride(), slots, n, queries_.data(), q, scratch_.data());
+  for (size_t j = 0; j < n; ++j) {
+    const float* d = scratch_.data() + j * q;
+    float best = d[0] * scales_[0];
+    for (uint32_t k = 1; k < q; ++k) best = std::max(best, d[k] * scales_[k]);
+    out[j] = best;
+  }
+  lastComputed_ = n * q;
+}
+
+bool InterestCache::bestMatch(const ItemStore& store, const uint32_t* slots, size_t n, const MultiInterest& state,
+                              double nowMs, float* out) {
+  lastComputed_ = 0;
+  active_.clear();
+  scales_.clear();
+  queries_.clear();
+  const uint32_t stride = store.stride();
+  for (uint32_t k = 0; k < state.slotCount(); ++k) {
+    const float scale = static_cast<float>(state.scoreScale(k, nowMs));
+    if (!(scale > 0)) continue;
+    active_.push_back(k);
+    scales_.push_back(scale);
+    queries_.insert(queries_.end(), state.sum(k), state.sum(k) + stride);
+  }
+  if (active_.empty()) return false;
+  if (n == 0) return true;
+  const size_t items = store.size();
+  if (items * state.slotCount() > kMaxCells) {
+    columns_.clear();
+    listValid_ = false;
+    computeDirect(store, slots, n, out);
+    return true;
+  }
+  if (storeVersion_ != store.version()) {
+    columns_.clear();
+    listValid_ = false;
+    storeVersion_ = store.version();
+  }
+  const uint32_t slotCount = state.slotCount();
+  if (columns_.size() != slotCount) {
+    columns_.assign(slotCount, Column());
+    listValid_ = false;
+  }
+  // The same candidates as the last call (a feed re-ranked again) keep their list columns.
+  const bool sameList = listValid_ && listSlots_.size() == n && listIdentity_ == (slots == nullptr) &&
+                        (!slots || std::equal(slots, slots + n, listSlots_.begin()));
+  if (!sameList) {
+    if (slots) listSlots_.assign(slots, slots + n);
+    else listSlots_.assign(n, 0);
+    listIdentity_ = slots == nullptr;
+    listDots_.resize(slotCount);
+    listStamp_.assign(slotCount, 0);
+    listValid_ = true;
+  }
+  const uint32_t q = static_cast<uint32_t>(active_.size());
+  for (uint32_t a = 0; a < q; ++a) {
+    const uint32_t k = active_[a];
+    const uint64_t stamp = state.stamp(k);
+    if (listStamp_[k] == stamp) continue;  // current for these candidates
+    Column& c = columns_[k];
+    if (c.dots.size() < items) {
+      c.dots.resize(items);
+      c.generationOf.resize(items, 0);
+    }
+    if (c.stamp != stamp) {
+      c.stamp = stamp;
+      if (++c.generation == 0) {  // wrapped: no cell may claim the new generation
+        std::fill(c.generationOf.begin(), c.generationOf.end(), 0);
+        c.generation = 1;
+      }
+    }
+    listDots_[k].resize(n);
+    fillListColumn(store, slots, n, a);
+    listStamp_[k] = stamp;
+  }
+  // Combine, in slot order: the same max of the same products as computeDirect.
+  const float* first = listDots_[active_[0]].data();
+  const float s0 = scales_[0];
+  for (size_t j = 0; j < n; ++j) out[j] = first[j] * s0;
+  for (uint32_t a = 1; a < q; ++a) {
+    const float* dots = listDots_[active_[a]].data();
+    const float s = scales_[a];
+    for (size_t j = 0; j < n; ++j) out[j] = std::max(out[j], dots[j] * s);
+  }
+  return true;
+}
+
+}  // namespace ie
