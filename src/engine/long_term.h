@@ -18,11 +18,20 @@
 // a scaled matrix (A = scale * rawA) so decay is O(1) per event; adding an event is an
 // O(d^2) rank-1 update and the solve (Cholesky, Eigen) happens lazily, once per change.
 //
+// The solve is incremental too (a feed re-ranks after every event): the Cholesky factor
+// of G + lambda I + s_f A is kept, updated by each event's rank-1 term (O(d^2)), and used
+// for a direct solve when the time scale s still equals s_f, else as the preconditioner
+// of iterative refinement (residuals in double, each step O(d^2)), which converges to the
+// solution at the new s in a step or two because s drifts by ~1e-7 a second. The factor
+// is recomputed (O(d^3)) when the items change, when s has drifted by more than
+// kRefactorDrift, or when refinement does not converge.
+//
 // A server-provided user vector u_s may be blended in as a prior worth P events:
 // u = (P u_s + m u_local) / (P + m), m being the decayed event mass.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace ie {
@@ -50,9 +59,19 @@ class LongTermInterest {
 
   // Raw state, for serialisation.
   uint32_t dim() const { return dim_; }
-  std::vector<double>& rawA() { return a_; }
-  std::vector<double>& rawB() { return b_; }
-  double& scale() { return scale_; }
+  // The mutable accessors count as a change (the kept factor is dropped).
+  std::vector<double>& rawA() {
+    invalidate();
+    return a_;
+  }
+  std::vector<double>& rawB() {
+    invalidate();
+    return b_;
+  }
+  double& scale() {
+    invalidate();
+    return scale_;
+  }
   double& rawMass() { return mass_; }
   double& referenceTime() { return referenceTime_; }
   std::vector<float>& serverVector() { return serverVector_; }
@@ -63,10 +82,40 @@ class LongTermInterest {
   double rawMass() const { return mass_; }
   double referenceTime() const { return referenceTime_; }
   const std::vector<float>& serverVector() const { return serverVector_; }
-  void invalidate() { cacheValid_ = false; }
+  void invalidate() {
+    cacheValid_ = false;
+    factor_.drop();
+  }
+
+  /// Relative drift of the time scale beyond which the factor is recomputed.
+  static constexpr double kRefactorDrift = 1e-4;
+  /// How the last vector() solved (for tests): 0 cached, 1 new factor, 2 kept factor
+  /// without refinement, 2 + n kept factor with n (1..3) refinement steps.
+  int lastSolve() const { return lastSolve_; }
 
  private:
   void decayTo(double timeMs);
+  // Solves (G + lambda I + s A) u = s b into solution_ (double), reusing factor_.
+  void solve(ItemStore& store, double s);
+
+  // The Cholesky factor of G + lambda I + factorScale A (raw A), kept between solves. A
+  // derived cache, not state: copies start without it. Eigen stays out of this header.
+  struct Factor;
+  class FactorHolder {
+   public:
+    FactorHolder();
+    ~FactorHolder();
+    FactorHolder(const FactorHolder&);
+    FactorHolder& operator=(const FactorHolder&);
+    FactorHolder(FactorHolder&&) noexcept;
+    FactorHolder& operator=(FactorHolder&&) noexcept;
+    Factor* get() const { return factor_.get(); }
+    Factor& make();
+    void drop();
+
+   private:
+    std::unique_ptr<Factor> factor_;
+  };
 
   uint32_t dim_;
   double halfLifeMs_;
@@ -84,6 +133,8 @@ class LongTermInterest {
   uint64_t cacheStoreVersion_ = 0;
   double cacheNow_ = 0;
   std::vector<float> u_;
+  FactorHolder factor_;
+  int lastSolve_ = 0;
 };
 
 }  // namespace ie

@@ -190,3 +190,54 @@ TEST_CASE("a server user vector is a prior worth serverVectorPrior events", "[lo
   checkVector(lt.vector(store, t), Eigen::Vector3d::Zero(), 0);
   CHECK(lt.mass(t) == 0);
 }
+
+TEST_CASE("the kept factor: solves after each event equal a fresh solve, and take the cheap paths", "[long_term]") {
+  // A d = 24 store and 200 events over days; vector() after every event (a feed), against
+  // a state replayed from scratch and solved once (a new factor).
+  constexpr uint32_t dim = 24;
+  ie_test::Rng rng(31);
+  ItemStore store(dim, 500, false);
+  std::vector<std::string> ids;
+  std::vector<float> vectors;
+  for (uint32_t i = 0; i < 300; ++i) {
+    ids.push_back("i" + std::to_string(i));
+    for (uint32_t k = 0; k < dim; ++k) vectors.push_back(rng.range(-0.5f, 0.5f));
+  }
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  std::vector<uint32_t> slots;
+  std::vector<std::string> evicted;
+  store.upsert(views, vectors.data(), slots, evicted);
+  LongTermInterest warm(dim, kHalfLife, kAlpha, kLambda, kPrior);
+  std::vector<std::pair<uint32_t, float>> events;
+  std::vector<double> times;
+  double t = 1.6e12;
+  int paths[8] = {};
+  for (int e = 0; e < 200; ++e) {
+    const uint32_t item = rng.below(300);
+    const float w = e % 7 == 3 ? -1.0f : rng.range(0.5f, 2.0f);
+    // Now and then a long gap (a new factor), sometimes two events at the same time.
+    t += e % 50 == 49 ? 2 * ie::kMsPerDay : e % 10 == 5 ? 0 : 2000;
+    warm.add(store.row(item), w, t);
+    events.emplace_back(item, w);
+    times.push_back(t);
+    const double now = e % 10 == 5 ? t : t + (e % 3) * 1000.0;  // the event's time, or later
+    const std::vector<float> u = warm.vector(store, now);
+    ++paths[std::min(warm.lastSolve(), 7)];
+    if (e % 20 == 19) {
+      LongTermInterest cold(dim, kHalfLife, kAlpha, kLambda, kPrior);
+      for (size_t j = 0; j < events.size(); ++j) cold.add(store.row(events[j].first), events[j].second, times[j]);
+      const std::vector<float> fresh = cold.vector(store, now);
+      CHECK(cold.lastSolve() == 1);
+      for (uint32_t k = 0; k < dim; ++k) CHECK(u[k] == Approx(fresh[k]).epsilon(1e-6).margin(1e-7));
+    }
+  }
+  INFO("paths " << paths[0] << " " << paths[1] << " " << paths[2] << " " << paths[3] << " " << paths[4] << " " << paths[5] << " " << paths[6] << " " << paths[7]);
+  CHECK(paths[1] <= 12);                         // the first solve, long gaps, drift > 1e-4
+  CHECK(paths[3] + paths[4] + paths[5] >= 180);  // a later time: one to three refinement steps
+  CHECK(paths[3] + paths[4] >= 150);
+  // A change of the items drops the factor.
+  std::vector<float> v(dim, 0.25f);
+  store.upsert({views[0]}, v.data(), slots, evicted);
+  warm.vector(store, t + 5000);
+  CHECK(warm.lastSolve() == 1);
+}
