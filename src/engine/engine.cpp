@@ -598,7 +598,9 @@ void Engine::rankCandidates(const RankOptions& options, RankResult& result) {
     if (slot != kNone) store_.touch(slot);
   computeComponents(candidateSlots_.data(), n, options.nowMs, options.serverScores, !options.explain);
   demoted_.assign(n, 0);
-  if (seen_.size())
+  // Only hidden ids, or consumed ones when excluded, are demoted: skip the lookups when
+  // neither can occur.
+  if (seen_.size() && (options.excludeConsumed || seen_.anyHidden()))
     for (size_t i = 0; i < n; ++i) {
       const uint8_t flags = seen_.flagsOfHash(candidateHashes_[i]);
       demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));

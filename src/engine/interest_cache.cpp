@@ -112,15 +112,26 @@ bool InterestCache::bestMatch(const ItemStore& store, const uint32_t* slots, siz
       c.dots.resize(items);
       c.generationOf.resize(items, 0);
     }
+    listDots_[k].resize(n);
     if (c.stamp != stamp) {
+      // A new sum (typically the slot the last event joined): every cell is new, so score
+      // the candidates straight into the list column and record them per item.
       c.stamp = stamp;
       if (++c.generation == 0) {  // wrapped: no cell may claim the new generation
         std::fill(c.generationOf.begin(), c.generationOf.end(), 0);
         c.generation = 1;
       }
+      float* list = listDots_[k].data();
+      scoreRows(store.rows(), stride, slots, n, queries_.data() + static_cast<size_t>(a) * stride, list);
+      for (size_t j = 0; j < n; ++j) {
+        const uint32_t slot = slots ? slots[j] : static_cast<uint32_t>(j);
+        c.dots[slot] = list[j];
+        c.generationOf[slot] = c.generation;
+      }
+      lastComputed_ += n;
+    } else {
+      fillListColumn(store, slots, n, a);
     }
-    listDots_[k].resize(n);
-    fillListColumn(store, slots, n, a);
     listStamp_[k] = stamp;
   }
   // Combine, in slot order: the same max of the same products as computeDirect.

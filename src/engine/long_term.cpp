@@ -115,7 +115,7 @@ void LongTermInterest::solve(ItemStore& store, double s) {
     }
     // Iterative refinement against the exact matrix at s (only A's upper triangle is kept).
     // Each step shrinks the error by a factor rho of about the drift |s / factorScale - 1|
-    // (<= kRefactorDrift; ~1e-6 in a feed). Stop when the error left after this step,
+    // (<= kRefactorDrift: two steps suffice). Stop when the error left after this step,
     // estimated as step * rho (rho measured from the last two steps), is below 1e-13 of
     // u: the direct solve itself is no more accurate than that.
     const double drift = std::fabs(s / f->scale - 1.0);

@@ -88,7 +88,7 @@ class LongTermInterest {
   }
 
   /// Relative drift of the time scale beyond which the factor is recomputed.
-  static constexpr double kRefactorDrift = 1e-4;
+  static constexpr double kRefactorDrift = 3e-5;
   /// How the last vector() solved (for tests): 0 cached, 1 new factor, 2 kept factor
   /// without refinement, 2 + n kept factor with n (1..3) refinement steps.
   int lastSolve() const { return lastSolve_; }

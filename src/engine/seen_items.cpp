@@ -10,6 +10,7 @@ void SeenItems::markHash(uint64_t hash, uint8_t flags) {
   if (capacity_ == 0 || flags == 0) return;
   const size_t at = position(hash);
   if (at != kAbsent) {
+    if (!(table_[at].flags & kHidden) && (flags & kHidden)) ++hiddenCount_;
     table_[at].flags |= flags;
     return;
   }
@@ -19,6 +20,7 @@ void SeenItems::markHash(uint64_t hash, uint8_t flags) {
   }
   place(hash, flags);
   order_.push_back(hash);
+  if (flags & kHidden) ++hiddenCount_;
 }
 
 uint8_t SeenItems::flags(std::string_view id) const { return flagsOfHash(hashId(id)); }
@@ -52,6 +54,7 @@ void SeenItems::place(uint64_t hash, uint8_t flags) {
 void SeenItems::erase(uint64_t hash) {
   size_t hole = position(hash);
   if (hole == kAbsent) return;
+  if (table_[hole].flags & kHidden) --hiddenCount_;
   // Backward shift: a later entry of the probe run moves into the hole unless its home
   // lies cyclically in (hole, next].
   for (size_t next = (hole + 1) & mask(); table_[next].flags != 0; next = (next + 1) & mask()) {
@@ -68,6 +71,7 @@ void SeenItems::erase(uint64_t hash) {
 void SeenItems::clear() {
   table_.clear();
   order_.clear();
+  hiddenCount_ = 0;
 }
 
 }  // namespace ie

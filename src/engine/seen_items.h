@@ -29,6 +29,8 @@ class SeenItems {
   uint8_t flagsOfHash(uint64_t hash) const;
 
   size_t size() const { return order_.size(); }
+  /// Whether any remembered id is hidden (else only exclusion of consumed ids can demote).
+  bool anyHidden() const { return hiddenCount_ > 0; }
   void clear();
   /// Hashes oldest first, for serialisation.
   const std::deque<uint64_t>& order() const { return order_; }
@@ -48,6 +50,7 @@ class SeenItems {
   uint32_t capacity_;
   std::vector<Bucket> table_;  // power-of-two size, or empty
   std::deque<uint64_t> order_;
+  size_t hiddenCount_ = 0;  // entries whose flags include kHidden
 };
 
 }  // namespace ie

@@ -232,9 +232,9 @@ TEST_CASE("the kept factor: solves after each event equal a fresh solve, and tak
     }
   }
   INFO("paths " << paths[0] << " " << paths[1] << " " << paths[2] << " " << paths[3] << " " << paths[4] << " " << paths[5] << " " << paths[6] << " " << paths[7]);
-  CHECK(paths[1] <= 12);                         // the first solve, long gaps, drift > 1e-4
-  CHECK(paths[3] + paths[4] + paths[5] >= 180);  // a later time: one to three refinement steps
-  CHECK(paths[3] + paths[4] >= 150);
+  CHECK(paths[1] <= 16);                // the first solve, long gaps, drift > 3e-5 (every ~19 events here)
+  CHECK(paths[3] + paths[4] >= 170);    // a later time: one or two refinement steps
+  CHECK(paths[5] + paths[6] + paths[7] == 0);
   // A change of the items drops the factor.
   std::vector<float> v(dim, 0.25f);
   store.upsert({views[0]}, v.data(), slots, evicted);
