@@ -77,12 +77,14 @@ void AttentionCache::clear() {
 }
 
 void AttentionCache::clearRows() {
+  lastListIntact_ = false;
   for (uint32_t slot : rowSlot_) rowOfSlot_[slot] = kNone;
   rowSlot_.clear();
   rowEpoch_.clear();
 }
 
 void AttentionCache::invalidateSlot(uint32_t slot) {
+  lastListIntact_ = false;
   if (slot < rowOfSlot_.size() && rowOfSlot_[slot] != kNone) rowEpoch_[rowOfSlot_[slot]] = 0;
   if (slot < columnOfSlot_.size() && columnOfSlot_[slot] != kNone) releaseColumn(columnOfSlot_[slot]);
 }
@@ -110,6 +112,7 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
   std::fill(totals, totals + n, 0.0f);
   if (n == 0 || keyCount == 0) return;
   if (keyCount > columns_ || n > maxRows_) {
+    lastListIntact_ = false;
     computeDirect(store, slots, n, keySlots, coef, keyCount, sharpness, totals);
     return;
   }
@@ -145,30 +148,50 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
     keyColumn_[q] = free;
   }
 
-  // Rows: one per candidate item; start over when the new ones would not fit.
-  size_t newRows = 0;
-  for (size_t j = 0; j < n; ++j) newRows += rowOfSlot_[slotOf(j)] == kNone;
-  if (rowSlot_.size() + newRows > maxRows_) clearRows();
-  candidateRow_.resize(n);
+  // Rows: one per candidate item; start over when the new ones would not fit. The same
+  // candidates as the last call keep their rows (candidateRow_), all completed then.
+  const bool sameList = lastListIntact_ && n == lastSlots_.size() && lastIdentity_ == (slots == nullptr) &&
+                        (!slots || std::equal(slots, slots + n, lastSlots_.begin()));
   uint64_t oldest = epoch_;
   bool contiguous = true;
-  for (size_t j = 0; j < n; ++j) {
-    const uint32_t slot = slotOf(j);
-    if (rowOfSlot_[slot] == kNone) {
-      rowOfSlot_[slot] = static_cast<uint32_t>(rowSlot_.size());
-      rowSlot_.push_back(slot);
-      rowEpoch_.push_back(0);
+  if (sameList) {
+    oldest = lastListEpoch_;
+    contiguous = lastContiguous_;
+  } else {
+    size_t newRows = 0;
+    for (size_t j = 0; j < n; ++j) newRows += rowOfSlot_[slotOf(j)] == kNone;
+    if (rowSlot_.size() + newRows > maxRows_) clearRows();
+    candidateRow_.resize(n);
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t slot = slotOf(j);
+      if (rowOfSlot_[slot] == kNone) {
+        rowOfSlot_[slot] = static_cast<uint32_t>(rowSlot_.size());
+        rowSlot_.push_back(slot);
+        rowEpoch_.push_back(0);
+      }
+      const uint32_t r = rowOfSlot_[slot];
+      candidateRow_[j] = r;
+      oldest = std::min(oldest, rowEpoch_[r]);
+      contiguous = contiguous && r == candidateRow_[0] + j;
     }
-    const uint32_t r = rowOfSlot_[slot];
-    candidateRow_[j] = r;
-    oldest = std::min(oldest, rowEpoch_[r]);
-    contiguous = contiguous && r == candidateRow_[0] + j;
+    lastSlots_.resize(n);
+    for (size_t j = 0; j < n; ++j) lastSlots_[j] = slotOf(j);
+    lastIdentity_ = slots == nullptr;
   }
 
-  // The cells not computed yet: per key, the rows completed before its column existed.
+  // The cells not computed yet: per key, the rows completed before its column existed
+  // (for the same list: every row, for each column newer than the last call).
   for (size_t q = 0; q < keyCount; ++q) {
     const uint32_t c = keyColumn_[q];
     if (columnEpoch_[c] <= oldest) continue;  // every candidate has it
+    float* column = cells_.data() + static_cast<size_t>(c) * maxRows_;
+    if (sameList) {
+      missingCells_.resize(n);
+      computeCells(store, lastSlots_.data(), n, keySlots[q], sharpness, key_, scratch_, missingCells_.data());
+      for (size_t j = 0; j < n; ++j) column[candidateRow_[j]] = missingCells_[j];
+      lastComputed_ += n;
+      continue;
+    }
     missing_.clear();
     missingSlots_.clear();
     for (size_t j = 0; j < n; ++j)
@@ -180,11 +203,13 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
     const size_t m = missing_.size();
     missingCells_.resize(m);
     computeCells(store, missingSlots_.data(), m, keySlots[q], sharpness, key_, scratch_, missingCells_.data());
-    float* column = cells_.data() + static_cast<size_t>(c) * maxRows_;
     for (size_t i = 0; i < m; ++i) column[missing_[i]] = missingCells_[i];
     lastComputed_ += m;
   }
   for (size_t j = 0; j < n; ++j) rowEpoch_[candidateRow_[j]] = epoch_;
+  lastListIntact_ = true;
+  lastListEpoch_ = epoch_;
+  lastContiguous_ = contiguous;
 
   size_t q = 0;
   auto column = [&](size_t key) { return cells_.data() + static_cast<size_t>(keyColumn_[key]) * maxRows_; };

@@ -69,6 +69,14 @@ class AttentionCache {
   std::vector<uint32_t> rowSlot_;      // row -> item slot
   std::vector<uint64_t> rowEpoch_;     // row -> epoch it was completed at
   std::vector<float> cells_;           // columns_ x maxRows_, allocated on first use
+  // The last cached call's candidates (slots, explicit even for the identity scan): the
+  // same list again (a feed re-ranked after an event) keeps its rows, completed at
+  // lastListEpoch_, unless a row was invalidated or dropped since (lastListIntact_).
+  std::vector<uint32_t> lastSlots_;
+  bool lastIdentity_ = false;
+  bool lastListIntact_ = false;
+  bool lastContiguous_ = false;
+  uint64_t lastListEpoch_ = 0;
   // Scratch.
   std::vector<uint32_t> keyColumn_, candidateRow_, missing_, missingSlots_;
   std::vector<uint8_t> keepColumn_;

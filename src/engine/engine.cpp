@@ -283,12 +283,18 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   const bool identity = slots == nullptr;
   known_.clear();
   slots_.clear();
-  if (!identity)
+  if (!identity) {
+    known_.resize(n);
+    slots_.resize(n);
+    size_t count = 0;
     for (size_t i = 0; i < n; ++i) {
-      if (slots[i] == kNone) continue;
-      known_.push_back(static_cast<uint32_t>(i));
-      slots_.push_back(slots[i]);
+      known_[count] = static_cast<uint32_t>(i);
+      slots_[count] = slots[i];
+      count += slots[i] != kNone;
     }
+    known_.resize(count);
+    slots_.resize(count);
+  }
   const size_t nk = identity ? n : known_.size();
   const bool dense = nk == n;  // every candidate known: kernels fill whole slices
   const uint32_t* kernelSlots = identity ? nullptr : slots_.data();

@@ -19,12 +19,48 @@ inline uint32_t descendingKey(float score) {
   const uint32_t ascending = (bits & 0x80000000u) ? ~bits : (bits | 0x80000000u);
   return ~ascending;
 }
+
+// min over b < k of max(scores[b * block .. (b + 1) * block)), block a positive multiple of 4.
+float scoreBound(const float* scores, size_t block, size_t k) {
+  float bound = 0;
+  for (size_t b = 0; b < k; ++b) {
+    const float* x = scores + b * block;
+#if defined(__wasm_simd128__)
+    v128_t m = wasm_v128_load(x);
+    for (size_t i = 4; i < block; i += 4) m = wasm_f32x4_pmax(m, wasm_v128_load(x + i));
+    const float best = std::max(std::max(wasm_f32x4_extract_lane(m, 0), wasm_f32x4_extract_lane(m, 1)),
+                                std::max(wasm_f32x4_extract_lane(m, 2), wasm_f32x4_extract_lane(m, 3)));
+#else
+    float best = x[0];
+    for (size_t i = 1; i < block; ++i) best = std::max(best, x[i]);
+#endif
+    bound = b == 0 ? best : std::min(bound, best);
+  }
+  return bound;
+}
 }  // namespace
 
 void selectTopK(const float* scores, size_t n, size_t k, std::vector<uint32_t>& out) {
   k = std::min(k, n);
   out.clear();
   if (k == 0) return;
+  if (k * 16 <= n) {
+    // The smallest of k block maxima bounds the k-th best from below; only the scores at
+    // or above it (typically 2-3 k of them) go through the heap, in index order.
+    const size_t block = n / k / 4 * 4;
+    float bound = scoreBound(scores, block, k);
+    thread_local std::vector<float> keptScores;
+    thread_local std::vector<uint32_t> keptIndices;
+    keptScores.clear();
+    keptIndices.clear();
+    for (uint32_t i = 0; i < n; ++i)
+      if (scores[i] >= bound) keptScores.push_back(scores[i]), keptIndices.push_back(i);
+    TopKStream stream;
+    stream.reset(k);
+    stream.offerIndexed(keptScores.data(), keptIndices.data(), keptScores.size());
+    stream.finish(out);
+    return;
+  }
   if (k * 8 <= n) {
     // Bounded heap whose top is the worst of the current best k.
     TopKStream stream;
@@ -70,22 +106,37 @@ void TopKStream::replaceTop(float score, uint32_t index) {
   heap_[pos] = Entry{score, index};
 }
 
+void TopKStream::push(float score, uint32_t index) {
+  // Filling: push and sift up.
+  const Entry e{score, index};
+  size_t pos = heap_.size();
+  heap_.push_back(e);
+  while (pos > 0) {
+    const size_t parent = (pos - 1) / 2;
+    if (!entryBefore(heap_[parent].score, heap_[parent].index, e.score, e.index)) break;
+    heap_[pos] = heap_[parent];
+    pos = parent;
+  }
+  heap_[pos] = e;
+}
+
+void TopKStream::offerIndexed(const float* scores, const uint32_t* indices, size_t count) {
+  if (k_ == 0) return;
+  size_t j = 0;
+  for (; j < count && heap_.size() < k_; ++j) push(scores[j], indices[j]);
+  if (j == count) return;
+  float threshold = heap_.front().score;
+  for (; j < count; ++j) {
+    if (!(scores[j] > threshold)) continue;
+    replaceTop(scores[j], indices[j]);
+    threshold = heap_.front().score;
+  }
+}
+
 void TopKStream::offer(const float* scores, uint32_t base, size_t count) {
   if (k_ == 0) return;
   size_t j = 0;
-  // Filling: push and sift up.
-  for (; j < count && heap_.size() < k_; ++j) {
-    const Entry e{scores[j], base + static_cast<uint32_t>(j)};
-    size_t pos = heap_.size();
-    heap_.push_back(e);
-    while (pos > 0) {
-      const size_t parent = (pos - 1) / 2;
-      if (!entryBefore(heap_[parent].score, heap_[parent].index, e.score, e.index)) break;
-      heap_[pos] = heap_[parent];
-      pos = parent;
-    }
-    heap_[pos] = e;
-  }
+  for (; j < count && heap_.size() < k_; ++j) push(scores[j], base + static_cast<uint32_t>(j));
   if (j == count) return;
   // Full: a later index beats the worst kept only with a strictly higher score.
   float threshold = heap_.front().score;

@@ -5,7 +5,9 @@
 // them. NaN never occurs (the engine rejects non-finite inputs before scoring).
 //
 // For k much smaller than n a bounded min-heap of size k is used (O(n log k), no full
-// sort); otherwise a partial sort of an index array.
+// sort), fed only the scores at or above a bound found in one pass (the smallest of k
+// block maxima: k scores reach it, so nothing below it can be among the k best);
+// otherwise a partial sort of an index array.
 #pragma once
 
 #include <cstddef>
@@ -31,6 +33,8 @@ class TopKStream {
   void reset(size_t k);
   /// Scores of indices base .. base + count - 1 (base above every index offered before).
   void offer(const float* scores, uint32_t base, size_t count);
+  /// Scores of the given indices (increasing, above every index offered before).
+  void offerIndexed(const float* scores, const uint32_t* indices, size_t count);
   /// The indices kept (min(k, offered)), best first; scores[i] is the score of out[i].
   void finish(std::vector<uint32_t>& out, std::vector<float>* scores = nullptr);
 
@@ -40,6 +44,7 @@ class TopKStream {
     uint32_t index;
   };
   void replaceTop(float score, uint32_t index);
+  void push(float score, uint32_t index);
   std::vector<Entry> heap_;  // min-heap under ranksBefore: front() is the worst kept
   size_t k_ = 0;
 };

@@ -1,5 +1,6 @@
 // selectTopK: the k best scores, best first, ties in input order; compared with a
-// full stable sort on both code paths (bounded heap for k*8 <= n, partial sort else).
+// full stable sort on every code path (heap fed above a bound for k*16 <= n, bounded heap
+// for k*8 <= n, partial sort else).
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -23,15 +24,22 @@ std::vector<uint32_t> stableReference(const std::vector<float>& scores, size_t k
 
 TEST_CASE("selectTopK equals a stable full sort, ties keep index order", "[topk]") {
   ie_test::Rng rng(5);
-  for (size_t n : {size_t(1), size_t(2), size_t(7), size_t(8), size_t(9), size_t(64), size_t(100), size_t(1000)}) {
-    for (int variant = 0; variant < 3; ++variant) {
+  for (size_t n : {size_t(1), size_t(2), size_t(7), size_t(8), size_t(9), size_t(64), size_t(100), size_t(1000),
+                   size_t(1003), size_t(5000)}) {
+    for (int variant = 0; variant < 6; ++variant) {
       std::vector<float> scores(n);
-      for (float& s : scores) {
+      for (size_t i = 0; i < n; ++i) {
+        float& s = scores[i];
         if (variant == 0) s = rng.range(-1, 1);                        // distinct
         else if (variant == 1) s = static_cast<float>(rng.below(4));   // heavy ties
-        else s = 0.5f;                                                  // all equal
+        else if (variant == 2) s = 0.5f;                                // all equal
+        else if (variant == 3) s = static_cast<float>(i);               // ascending: every score enters the heap
+        else if (variant == 4) s = -static_cast<float>(i);              // descending
+        else s = i % 2 ? 0.0f : -0.0f;                                  // signed zeros compare equal
       }
-      for (size_t k : {size_t(0), size_t(1), size_t(2), n / 8, n / 8 + 1, n / 2, n - 1, n, n + 1, n * 10}) {
+      // n / 16 and below take the bounded path (block maxima), n / 8 the plain heap.
+      for (size_t k : {size_t(0), size_t(1), size_t(2), n / 20, n / 16, n / 16 + 1, n / 8, n / 8 + 1, n / 2, n - 1, n,
+                       n + 1, n * 10}) {
         INFO("n " << n << ", k " << k << ", variant " << variant);
         std::vector<uint32_t> out = {42, 43};  // stale content must be replaced
         ie::selectTopK(scores.data(), n, k, out);
