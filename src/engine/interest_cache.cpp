@@ -103,6 +103,11 @@ bool InterestCache::bestMatch(const ItemStore& store, const uint32_t* slots, siz
     listValid_ = true;
   }
   const uint32_t q = static_cast<uint32_t>(active_.size());
+  // Columns with a new sum (typically the slot the last event joined; all of them after a
+  // state load): every cell is new. They are scored together, straight into the list
+  // columns (the multi-query kernel loads each row once for all of them), then recorded
+  // per item. The other stale columns are filled from the per-item cells.
+  freshColumns_.clear();
   for (uint32_t a = 0; a < q; ++a) {
     const uint32_t k = active_[a];
     const uint64_t stamp = state.stamp(k);
@@ -113,26 +118,44 @@ bool InterestCache::bestMatch(const ItemStore& store, const uint32_t* slots, siz
       c.generationOf.resize(items, 0);
     }
     listDots_[k].resize(n);
+    listStamp_[k] = stamp;
     if (c.stamp != stamp) {
-      // A new sum (typically the slot the last event joined): every cell is new, so score
-      // the candidates straight into the list column and record them per item.
       c.stamp = stamp;
       if (++c.generation == 0) {  // wrapped: no cell may claim the new generation
         std::fill(c.generationOf.begin(), c.generationOf.end(), 0);
         c.generation = 1;
       }
-      float* list = listDots_[k].data();
-      scoreRows(store.rows(), stride, slots, n, queries_.data() + static_cast<size_t>(a) * stride, list);
-      for (size_t j = 0; j < n; ++j) {
-        const uint32_t slot = slots ? slots[j] : static_cast<uint32_t>(j);
-        c.dots[slot] = list[j];
-        c.generationOf[slot] = c.generation;
-      }
-      lastComputed_ += n;
+      freshColumns_.push_back(a);
     } else {
       fillListColumn(store, slots, n, a);
     }
-    listStamp_[k] = stamp;
+  }
+  const uint32_t fresh = static_cast<uint32_t>(freshColumns_.size());
+  if (fresh == 1) {
+    const uint32_t a = freshColumns_[0];
+    scoreRows(store.rows(), stride, slots, n, queries_.data() + static_cast<size_t>(a) * stride,
+              listDots_[active_[a]].data());
+  } else if (fresh > 1) {
+    freshQueries_.resize(static_cast<size_t>(fresh) * stride);
+    for (uint32_t f = 0; f < fresh; ++f)
+      std::copy_n(queries_.data() + static_cast<size_t>(freshColumns_[f]) * stride, stride,
+                  freshQueries_.data() + static_cast<size_t>(f) * stride);
+    scratch_.resize(n * fresh);
+    scoreRowsMulti(store.rows(), stride, slots, n, freshQueries_.data(), fresh, scratch_.data());
+    for (uint32_t f = 0; f < fresh; ++f) {
+      float* list = listDots_[active_[freshColumns_[f]]].data();
+      for (size_t j = 0; j < n; ++j) list[j] = scratch_[j * fresh + f];
+    }
+  }
+  for (uint32_t f = 0; f < fresh; ++f) {
+    Column& c = columns_[active_[freshColumns_[f]]];
+    const float* list = listDots_[active_[freshColumns_[f]]].data();
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t slot = slots ? slots[j] : static_cast<uint32_t>(j);
+      c.dots[slot] = list[j];
+      c.generationOf[slot] = c.generation;
+    }
+    lastComputed_ += n;
   }
   // Combine, in slot order: the same max of the same products as computeDirect.
   const float* first = listDots_[active_[0]].data();

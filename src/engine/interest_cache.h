@@ -69,8 +69,8 @@ class InterestCache {
   uint64_t storeVersion_ = 0;
   size_t lastComputed_ = 0;
   // Scratch.
-  std::vector<uint32_t> active_, missingSlots_, missingIndex_;
-  std::vector<float> scales_, queries_, scratch_;
+  std::vector<uint32_t> active_, missingSlots_, missingIndex_, freshColumns_;
+  std::vector<float> scales_, queries_, scratch_, freshQueries_;
 };
 
 }  // namespace ie
