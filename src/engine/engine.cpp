@@ -204,6 +204,7 @@ Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBl
 void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
   sequence_ = std::move(model);
   vocabOfSlot_.clear();
+  sequenceMemo_.clear();  // scores of another model
   matchSequenceState();
 }
 
@@ -335,7 +336,11 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
       } else if (identity) {
         scoreRows(rows, stride, nullptr, nk, u.data(), longTerm);
       } else {
-        scoreRows(rows, stride, kernelSlots, nk, u.data(), scratch_.data());
+        // The same u over the same candidates (a re-rank with no new event): same scores.
+        if (!longTermMemo_.find(u.data(), stride, kernelSlots, nk, store_.version(), scratch_.data())) {
+          scoreRows(rows, stride, kernelSlots, nk, u.data(), scratch_.data());
+          longTermMemo_.store(u.data(), stride, kernelSlots, nk, store_.version(), scratch_.data());
+        }
         for (size_t j = 0; j < nk; ++j) longTerm[known_[j]] = scratch_[j];
       }
     }
@@ -411,7 +416,13 @@ void Engine::computeSequenceComponent(size_t n, bool identity, size_t nk, bool d
   }
   if (inVocabulary == 0) return;
   scratch_.resize(std::max(scratch_.size(), nk));
-  sequence_->scoreIds(sequenceState_.h.data(), seqIndex_.data(), nk, scratch_.data());
+  // The same hidden state over the same candidates (no new event): same scores.
+  const float* h = sequenceState_.h.data();
+  const size_t hLength = sequenceState_.h.size();
+  if (!sequenceMemo_.find(h, hLength, seqIndex_.data(), nk, 0, scratch_.data())) {
+    sequence_->scoreIds(h, seqIndex_.data(), nk, scratch_.data());
+    sequenceMemo_.store(h, hLength, seqIndex_.data(), nk, 0, scratch_.data());
+  }
   // Standardise over the candidates the model knows; the others stay at 0.
   double mean = 0, var = 0;
   for (size_t j = 0; j < nk; ++j)

@@ -41,6 +41,7 @@
 
 #include "engine/attention_cache.h"
 #include "engine/interest_cache.h"
+#include "engine/score_memo.h"
 #include "engine/engine_config.h"
 #include "engine/event.h"
 #include "engine/item_store.h"
@@ -237,6 +238,7 @@ class Engine {
   SeenItems seen_;
   AttentionCache attention_;  // derived from the items and keys: not part of the state
   InterestCache shortTermCache_, negativeCache_;  // derived likewise
+  ScoreMemo longTermMemo_, sequenceMemo_;         // the last long-term / sequence scores
   std::vector<Event> pending_;
   EngineStats stats_;
   std::shared_ptr<const SequenceModel> sequence_;

@@ -355,3 +355,47 @@ TEST_CASE("blend lists parse by component name and refuse anything else", "[sequ
     CHECK(w.w == before.w);
   }
 }
+
+TEST_CASE("re-ranks with no new event reuse the long-term and sequence scores, exactly", "[sequence][engine][cache]") {
+  // A warm engine re-ranks the same candidates again and again (scores reused while the
+  // long-term vector, the hidden state, the candidates and the items are unchanged); after
+  // each change it must rank exactly like a fresh engine given the same items and events.
+  auto warm = makeEngine();
+  warm->setSequenceModel(randomModel(9));
+  const double t0 = 1.7e12;
+  history(*warm, t0);
+  const double now = t0 + 60000;
+  const RankResult first = rankAll(*warm, now);
+  const RankResult again = rankAll(*warm, now);
+  CHECK(again.order == first.order);
+  CHECK(again.scores == first.scores);
+  auto freshRank = [&](auto&& prepare) {
+    auto cold = makeEngine();
+    cold->setSequenceModel(randomModel(9));
+    history(*cold, t0);
+    prepare(*cold);
+    return rankAll(*cold, now);
+  };
+  // An item's vector changes: the long-term scores must follow.
+  std::vector<float> v(kDim, 0.3f);
+  const std::string changed = itemId(5);
+  auto upsert = [&](Engine& e) { REQUIRE(e.upsertItems({changed}, v.data(), v.size())); };
+  upsert(*warm);
+  RankResult afterUpsert = rankAll(*warm, now);
+  RankResult expected = freshRank(upsert);
+  CHECK(afterUpsert.order == expected.order);
+  CHECK(afterUpsert.scores == expected.scores);
+  CHECK(afterUpsert.scores != first.scores);
+  // Another model: the sequence scores must follow.
+  warm->setSequenceModel(randomModel(10));
+  const RankResult otherModel = rankAll(*warm, now);
+  auto cold = makeEngine();
+  cold->setSequenceModel(randomModel(9));
+  history(*cold, t0);
+  upsert(*cold);
+  cold->setSequenceModel(randomModel(10));
+  const RankResult expectedOther = rankAll(*cold, now);
+  CHECK(otherModel.order == expectedOther.order);
+  CHECK(otherModel.scores == expectedOther.scores);
+  CHECK(otherModel.scores != afterUpsert.scores);
+}
