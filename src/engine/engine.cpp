@@ -314,7 +314,7 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     }
   }
   if (nk == 0) return;
-  scratch_.resize(nk * std::max<uint32_t>(config_.interestSlots, kNegativeSlots));
+  scratch_.resize(nk);  // one score per known candidate (the interest caches combine their own)
 
   // Long-term: u . v.
   if (wanted(kLongTerm)) {

@@ -251,7 +251,7 @@ class Engine {
   std::vector<uint64_t> candidateHashes_;
   bool lastCandidatesValid_ = false;  // candidateSlots_ holds the last successful rerank's
   uint64_t lastCandidatesVersion_ = 0;  // store version they were resolved at
-  std::vector<float> components_, totals_, scratch_, queries_, unit_, keyCoef_;
+  std::vector<float> components_, totals_, scratch_, unit_, keyCoef_;
   std::vector<uint8_t> demoted_;
   std::vector<int16_t> query16_;
   float query16Scale_ = 0;
