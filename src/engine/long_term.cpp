@@ -113,18 +113,21 @@ void LongTermInterest::solve(ItemStore& store, double s) {
       lastSolve_ = 2;
       return;
     }
-    // Iterative refinement against the exact matrix at s (only A's upper triangle is kept).
-    // Each step shrinks the error by a factor rho of about the drift |s / factorScale - 1|
-    // (<= kRefactorDrift: two steps suffice). Stop when the error left after this step,
-    // estimated as step * rho (rho measured from the last two steps), is below 1e-13 of
-    // u: the direct solve itself is no more accurate than that.
-    const double drift = std::fabs(s / f->scale - 1.0);
+    // The kept factor is of F = G + lambda I + s_f A; the system at s is F + delta A with
+    // delta = s - s_f. Its solution is the Neumann series x = sum_k t_k, t_0 = F^-1 s b,
+    // t_k = -delta F^-1 A t_(k-1): each step one product with A (its upper triangle) and
+    // two triangular solves, no product with the Gramian. The terms shrink by a factor
+    // rho <= |delta / s_f| (F^-1 s_f A has eigenvalues in [0, 1)), the drift, <=
+    // kRefactorDrift: a step or two. Stop when the next term, estimated as this one * rho
+    // (rho measured from the last two terms), is below 1e-13 of u: the direct solve itself
+    // is no more accurate than that.
+    const double delta = s - f->scale;
+    const double drift = std::fabs(delta / f->scale);
+    f->step = f->solution;
     double previous = 0;
     for (int step = 1; step <= 3; ++step) {
-      f->residual.noalias() = s * b - gramian * f->solution;
-      f->residual.noalias() -= s * (a.selfadjointView<Eigen::Upper>() * f->solution);
-      f->residual -= lambda_ * f->solution;
-      f->step = f->llt.solve(f->residual);
+      f->residual.noalias() = a.selfadjointView<Eigen::Upper>() * f->step;
+      f->step = f->llt.solve(-delta * f->residual);
       f->solution += f->step;
       const double size = f->step.lpNorm<Eigen::Infinity>();
       const double rho = step == 1 ? 10 * drift : size / previous;

@@ -20,9 +20,10 @@
 //
 // The solve is incremental too (a feed re-ranks after every event): the Cholesky factor
 // of G + lambda I + s_f A is kept, updated by each event's rank-1 term (O(d^2)), and used
-// for a direct solve when the time scale s still equals s_f, else as the preconditioner
-// of iterative refinement (residuals in double, each step O(d^2)), which converges to the
-// solution at the new s in a step or two because s drifts by ~1e-7 a second. The factor
+// for a direct solve when the time scale s still equals s_f, else for a Neumann series
+// in the drift s - s_f (each term one product with A and a solve with the factor, O(d^2),
+// no product with G), which converges to the solution at the new s in a term or two
+// because s drifts by ~1e-7 a second. The factor
 // is recomputed (O(d^3)) when the items change, when s has drifted by more than
 // kRefactorDrift, or when refinement does not converge.
 //
@@ -90,7 +91,7 @@ class LongTermInterest {
   /// Relative drift of the time scale beyond which the factor is recomputed.
   static constexpr double kRefactorDrift = 3e-5;
   /// How the last vector() solved (for tests): 0 cached, 1 new factor, 2 kept factor
-  /// without refinement, 2 + n kept factor with n (1..3) refinement steps.
+  /// without correction, 2 + n kept factor with n (1..3) drift-correction terms.
   int lastSolve() const { return lastSolve_; }
 
  private:
