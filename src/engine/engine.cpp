@@ -611,8 +611,7 @@ Status Engine::rerankSame(const RankOptions& options, RankResult& result) {
 
 void Engine::rankCandidates(const RankOptions& options, RankResult& result) {
   const size_t n = candidateSlots_.size();
-  for (uint32_t slot : candidateSlots_)
-    if (slot != kNone) store_.touch(slot);
+  store_.touchAll(candidateSlots_.data(), n);
   computeComponents(candidateSlots_.data(), n, options.nowMs, options.serverScores, !options.explain);
   demoted_.assign(n, 0);
   // Only hidden ids, or consumed ones when excluded, are demoted: skip the lookups when

@@ -1,7 +1,9 @@
 #include "engine/item_store.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "engine/kernels.h"
 
@@ -75,7 +77,6 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
     uint32_t slot = index_.find(id, ids_);
     if (slot != IdIndex::kNone) {
       if (gramianValid_) addToGramian(row(slot), -1.0);
-      unlink(slot);
     } else if (size() < capacity_) {
       slot = size();
       ids_.emplace_back(id);
@@ -85,12 +86,10 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
         rows8_.resize(static_cast<size_t>(size()) * stride8_, 0);
         scales8_.push_back(0.0f);
       }
-      prev_.push_back(IdIndex::kNone);
-      next_.push_back(IdIndex::kNone);
+      lastUse_.push_back(0);
       index_.insert(id, slot);
     } else {
-      slot = tail_;
-      unlink(slot);
+      slot = leastRecentlyUsed();
       if (gramianValid_) addToGramian(row(slot), -1.0);
       index_.erase(ids_[slot], slot);
       evicted.push_back(std::move(ids_[slot]));
@@ -99,7 +98,7 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
     }
     writeRow(slot, vectors + i * dim_);
     if (gramianValid_) addToGramian(row(slot), 1.0);
-    linkFront(slot);
+    touch(slot);
     slots[i] = slot;
   }
   ++version_;
@@ -115,25 +114,21 @@ void ItemStore::writeRow(uint32_t slot, const float* vector) {
   if (int8_) scales8_[slot] = quantizeRow(vector, dim_, stride8_, rows8_.data() + static_cast<size_t>(slot) * stride8_);
 }
 
-void ItemStore::touch(uint32_t slot) {
-  if (slot == head_) return;
-  unlink(slot);
-  linkFront(slot);
-}
-
-void ItemStore::linkFront(uint32_t slot) {
-  prev_[slot] = IdIndex::kNone;
-  next_[slot] = head_;
-  if (head_ != IdIndex::kNone) prev_[head_] = slot;
-  head_ = slot;
-  if (tail_ == IdIndex::kNone) tail_ = slot;
-}
-
-void ItemStore::unlink(uint32_t slot) {
-  const uint32_t p = prev_[slot], n = next_[slot];
-  if (p != IdIndex::kNone) next_[p] = n; else if (head_ == slot) head_ = n;
-  if (n != IdIndex::kNone) prev_[n] = p; else if (tail_ == slot) tail_ = p;
-  prev_[slot] = next_[slot] = IdIndex::kNone;
+uint32_t ItemStore::leastRecentlyUsed() {
+  for (;;) {
+    while (!victims_.empty()) {
+      const auto [stamp, slot] = victims_.back();
+      victims_.pop_back();
+      if (lastUse_[slot] == stamp) return slot;
+    }
+    // Select the oldest 1/32 of the store (at least 64 slots), oldest last.
+    victims_.clear();
+    for (uint32_t slot = 0; slot < size(); ++slot) victims_.emplace_back(lastUse_[slot], slot);
+    const size_t keep = std::min<size_t>(victims_.size(), std::max<size_t>(64, victims_.size() / 32));
+    std::nth_element(victims_.begin(), victims_.begin() + (keep - 1), victims_.end());
+    victims_.resize(keep);
+    std::sort(victims_.begin(), victims_.end(), std::greater<>());
+  }
 }
 
 void ItemStore::addToGramian(const float* v, double sign) {
@@ -170,9 +165,8 @@ void ItemStore::clear() {
   rows8_.clear();
   scales8_.clear();
   index_.clear();
-  prev_.clear();
-  next_.clear();
-  head_ = tail_ = IdIndex::kNone;
+  lastUse_.clear();
+  victims_.clear();
   std::fill(gramian_.begin(), gramian_.end(), 0.0);
   gramianValid_ = true;
   ++version_;

@@ -6,7 +6,9 @@
 //
 // Capacity is bounded. When a batch brings new ids into a full store, the least
 // recently used items are evicted; "use" is an upsert, an observed event on the item,
-// or the item being a candidate of a re-rank (the engine calls touch()).
+// or the item being a candidate of a re-rank (the engine calls touch()). A use is one
+// store of a counter into the slot (a re-rank touches 1,000 candidates: relinking a
+// list cost ~7 us of it); eviction finds the oldest stamps, in batches (see below).
 //
 // The store also maintains G = sum_i v_i v_i^T over its items (the Gramian), which the
 // long-term fold-in needs (see long_term.h). It is updated incrementally for small
@@ -16,6 +18,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/id_index.h"
@@ -65,7 +68,12 @@ class ItemStore {
   uint32_t findByHash(uint64_t hash) const { return index_.findByHash(hash); }
 
   /// Marks a slot as most recently used.
-  void touch(uint32_t slot);
+  void touch(uint32_t slot) { lastUse_[slot] = ++useClock_; }
+  /// touch() for each slot in order (IdIndex::kNone entries are skipped).
+  void touchAll(const uint32_t* slots, size_t n) {
+    for (size_t i = 0; i < n; ++i)
+      if (slots[i] != IdIndex::kNone) lastUse_[slots[i]] = ++useClock_;
+  }
 
   const std::string& id(uint32_t slot) const { return ids_[slot]; }
   const float* row(uint32_t slot) const { return rows_.data() + static_cast<size_t>(slot) * stride_; }
@@ -91,8 +99,8 @@ class ItemStore {
 
  private:
   void writeRow(uint32_t slot, const float* vector);
-  void linkFront(uint32_t slot);
-  void unlink(uint32_t slot);
+  // The least recently used slot (the store is not empty).
+  uint32_t leastRecentlyUsed();
   void addToGramian(const float* row, double sign);
 
   uint32_t dim_;
@@ -106,9 +114,15 @@ class ItemStore {
   std::vector<float> rows_;
   std::vector<float> inverseNorms_;
   IdIndex index_;
-  // LRU list over slots: head_ is the most recently used, tail_ the eviction candidate.
-  std::vector<uint32_t> prev_, next_;
-  uint32_t head_ = IdIndex::kNone, tail_ = IdIndex::kNone;
+  // Recency: the use counter's value at each slot's last use (larger = more recent).
+  std::vector<uint64_t> lastUse_;
+  uint64_t useClock_ = 0;
+  // Eviction candidates: the slots with the smallest stamps when last selected, oldest
+  // at the back, with those stamps. An entry whose slot was used since (its stamp
+  // changed) is skipped; the first unchanged one is the least recently used slot of the
+  // whole store, since every slot outside the selection had a larger stamp then and
+  // stamps only grow. One O(size) selection serves many evictions.
+  std::vector<std::pair<uint64_t, uint32_t>> victims_;
   uint64_t version_ = 0;
   std::vector<double> gramian_;
   bool gramianValid_ = true;

@@ -122,6 +122,60 @@ TEST_CASE("touching the head or tail keeps the LRU list consistent", "[item_stor
   CHECK(store.find("c") != IdIndex::kNone);
 }
 
+TEST_CASE("eviction follows a reference LRU list under random touches and upserts", "[item_store]") {
+  // The store keeps use stamps and selects victims in batches; a plain recency list
+  // (front = most recent) must name the same victims in the same order, through
+  // several re-selections (capacity 300: batches of 64 candidates).
+  constexpr uint32_t capacity = 300;
+  ItemStore store(2, capacity);
+  std::vector<std::string> recency;  // most recent first
+  auto use = [&](const std::string& id) {
+    recency.erase(std::remove(recency.begin(), recency.end(), id), recency.end());
+    recency.insert(recency.begin(), id);
+  };
+  ie_test::Rng rng(17);
+  uint32_t next = 0;
+  size_t evictions = 0;
+  for (int round = 0; round < 400; ++round) {
+    const uint32_t action = rng.below(4);
+    if (action == 0 && !recency.empty()) {
+      // A re-rank: touch a run of stored items (some unknown ids in between).
+      std::vector<uint32_t> slots;
+      for (uint32_t k = 0, n = 1 + rng.below(40); k < n; ++k) {
+        const std::string id = recency[rng.below(static_cast<uint32_t>(recency.size()))];
+        slots.push_back(k % 5 == 4 ? IdIndex::kNone : store.find(id));
+        if (slots.back() != IdIndex::kNone) use(id);
+      }
+      store.touchAll(slots.data(), slots.size());
+    } else {
+      // A batch of new ids, and now and then a stored one (re-used, never evicted).
+      std::vector<std::string> ids;
+      for (uint32_t k = 0, n = 1 + rng.below(12); k < n; ++k) ids.push_back("n" + std::to_string(next++));
+      if (action == 1 && !recency.empty()) ids.push_back(recency.back());  // the oldest: refreshed first
+      const std::vector<float> vectors = randomVectors(rng, ids.size(), 2);
+      // Reference: stored ids of the batch are refreshed first; each new id evicts the
+      // oldest of the rest.
+      std::vector<std::string> expected;
+      for (const std::string& id : ids)
+        if (std::find(recency.begin(), recency.end(), id) != recency.end()) use(id);
+      for (const std::string& id : ids) {
+        if (std::find(recency.begin(), recency.end(), id) == recency.end() && recency.size() == capacity) {
+          expected.push_back(recency.back());
+          recency.pop_back();
+        }
+        use(id);
+      }
+      std::vector<std::string> evicted;
+      upsert(store, ids, vectors, &evicted);
+      CHECK(evicted == expected);
+      evictions += evicted.size();
+    }
+    REQUIRE(store.size() == recency.size());
+  }
+  CHECK(evictions > 1000);  // many re-selections of the victim batch
+  for (const std::string& id : recency) CHECK(store.find(id) != IdIndex::kNone);
+}
+
 TEST_CASE("making room for a batch never evicts an item of the same batch", "[item_store]") {
   // Store full with a (least recent) and b. The batch [c, a] needs one slot: b must go.
   // Evicting a (the tail) to place c and then b to re-insert a would report a as
