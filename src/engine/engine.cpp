@@ -372,8 +372,12 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   keySlots_.clear();
   keyCoefSum_.clear();
   double mass = 0;
-  for (const RecentEvent& e : recent_.events()) {
-    const uint32_t slot = store_.find(e.item);
+  for (RecentEvent& e : recent_.events()) {
+    if (e.slotVersion != store_.version()) {
+      e.slot = store_.find(e.item);
+      e.slotVersion = store_.version();
+    }
+    const uint32_t slot = e.slot;
     if (slot == kNone || e.weight == 0 || store_.inverseNorm(slot) == 0) continue;
     const double r = decayFactor(nowMs - e.timeMs, halfLifeMs);
     mass += r * std::fabs(e.weight);
@@ -416,29 +420,33 @@ void Engine::computeSequenceComponent(size_t n, bool identity, size_t nk, bool d
   }
   if (inVocabulary == 0) return;
   scratch_.resize(std::max(scratch_.size(), nk));
-  // The same hidden state over the same candidates (no new event): same scores.
+  // The same hidden state over the same candidates (no new event): the same standardised
+  // scores (the memo keeps them after standardisation; spread says whether they vary).
   const float* h = sequenceState_.h.data();
   const size_t hLength = sequenceState_.h.size();
   if (!sequenceMemo_.find(h, hLength, seqIndex_.data(), nk, 0, scratch_.data())) {
     sequence_->scoreIds(h, seqIndex_.data(), nk, scratch_.data());
+    // Standardise over the candidates the model knows; the others stay at 0.
+    double mean = 0, var = 0;
+    for (size_t j = 0; j < nk; ++j)
+      if (seqIndex_[j] != SequenceModel::kNone) mean += scratch_[j];
+    mean /= static_cast<double>(inVocabulary);
+    for (size_t j = 0; j < nk; ++j)
+      if (seqIndex_[j] != SequenceModel::kNone) var += (scratch_[j] - mean) * (scratch_[j] - mean);
+    const double sd = std::sqrt(var / static_cast<double>(inVocabulary));
+    sequenceMemoSpread_ = sd > 0;
+    const double inv = 1.0 / sd;
+    if (sequenceMemoSpread_)
+      for (size_t j = 0; j < nk; ++j)
+        scratch_[j] = seqIndex_[j] == SequenceModel::kNone ? 0.0f : static_cast<float>((scratch_[j] - mean) * inv);
     sequenceMemo_.store(h, hLength, seqIndex_.data(), nk, 0, scratch_.data());
   }
-  // Standardise over the candidates the model knows; the others stay at 0.
-  double mean = 0, var = 0;
-  for (size_t j = 0; j < nk; ++j)
-    if (seqIndex_[j] != SequenceModel::kNone) mean += scratch_[j];
-  mean /= static_cast<double>(inVocabulary);
-  for (size_t j = 0; j < nk; ++j)
-    if (seqIndex_[j] != SequenceModel::kNone) var += (scratch_[j] - mean) * (scratch_[j] - mean);
-  const double sd = std::sqrt(var / static_cast<double>(inVocabulary));
-  if (!(sd > 0)) return;
+  if (!sequenceMemoSpread_) return;
   const bool everyKnown = dense && inVocabulary == nk;
   float* out = activate(kSequence, n, everyKnown);
-  const double inv = 1.0 / sd;
-  for (size_t j = 0; j < nk; ++j) {
-    const size_t i = identity ? j : static_cast<size_t>(known_[j]);
-    out[i] = seqIndex_[j] == SequenceModel::kNone ? 0.0f : static_cast<float>((scratch_[j] - mean) * inv);
-  }
+  if (identity) std::copy(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(nk), out);
+  else
+    for (size_t j = 0; j < nk; ++j) out[known_[j]] = scratch_[j];
 }
 
 void Engine::scoreComponents(const uint32_t* slots, size_t n, double nowMs, float* out) {

@@ -239,6 +239,7 @@ class Engine {
   AttentionCache attention_;  // derived from the items and keys: not part of the state
   InterestCache shortTermCache_, negativeCache_;  // derived likewise
   ScoreMemo longTermMemo_, sequenceMemo_;         // the last long-term / sequence scores
+  bool sequenceMemoSpread_ = false;               // the memo's sequence scores vary (sd > 0)
   std::vector<Event> pending_;
   EngineStats stats_;
   std::shared_ptr<const SequenceModel> sequence_;

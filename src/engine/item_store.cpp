@@ -1,6 +1,7 @@
 #include "engine/item_store.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -9,12 +10,21 @@
 
 namespace ie {
 
+namespace {
+uint64_t newVersion() {
+  static std::atomic<uint64_t> counter{0};
+  return ++counter;
+}
+}  // namespace
+
 ItemStore::ItemStore(uint32_t dim, uint32_t capacity, bool int8)
     : dim_(dim),
       stride_(paddedStride(dim)),
       capacity_(capacity),
       int8_(int8),
-      stride8_(paddedStride8(dim)), gramian_(static_cast<size_t>(dim) * dim, 0.0) {}
+      stride8_(paddedStride8(dim)),
+      version_(newVersion()),
+      gramian_(static_cast<size_t>(dim) * dim, 0.0) {}
 
 Status ItemStore::validateId(std::string_view id) {
   if (id.empty()) return Status(StatusCode::InvalidId, "item id is empty");
@@ -101,7 +111,7 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
     touch(slot);
     slots[i] = slot;
   }
-  ++version_;
+  version_ = newVersion();
 }
 
 void ItemStore::writeRow(uint32_t slot, const float* vector) {
@@ -169,7 +179,7 @@ void ItemStore::clear() {
   victims_.clear();
   std::fill(gramian_.begin(), gramian_.end(), 0.0);
   gramianValid_ = true;
-  ++version_;
+  version_ = newVersion();
 }
 
 }  // namespace ie

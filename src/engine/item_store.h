@@ -88,7 +88,8 @@ class ItemStore {
   const int8_t* rows8() const { return rows8_.data(); }
   const float* scales8() const { return scales8_.data(); }
 
-  /// Increments on every change of the stored vectors.
+  /// Changes on every change of the stored vectors. Unique across stores too (drawn from
+  /// one process-wide counter), so a cache keyed by it never matches another store.
   uint64_t version() const { return version_; }
 
   /// G = sum over stored items of v v^T, row-major dim x dim, in double.
@@ -123,7 +124,7 @@ class ItemStore {
   // whole store, since every slot outside the selection had a larger stamp then and
   // stamps only grow. One O(size) selection serves many evictions.
   std::vector<std::pair<uint64_t, uint32_t>> victims_;
-  uint64_t version_ = 0;
+  uint64_t version_;
   std::vector<double> gramian_;
   bool gramianValid_ = true;
 };

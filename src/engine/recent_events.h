@@ -27,6 +27,11 @@ struct RecentEvent {
   double timeMs = 0;
   float value = 0;
   float weight = 0;
+  // A cache for target attention, not state: the item's slot in the store whose version()
+  // was slotVersion (0: none yet; versions start at 1). Saves a hash lookup per event per
+  // re-rank.
+  uint32_t slot = 0;
+  uint64_t slotVersion = 0;
 };
 
 class RecentEvents {
