@@ -46,19 +46,28 @@ void selectTopK(const float* scores, size_t n, size_t k, std::vector<uint32_t>& 
   if (k == 0) return;
   if (k * 16 <= n) {
     // The smallest of k block maxima bounds the k-th best from below; only the scores at
-    // or above it (typically 2-3 k of them) go through the heap, in index order.
+    // or above it (typically 2-3 k of them) are ranked: as 64-bit keys (order-preserving
+    // score bits, then index), selected and sorted with integer compares.
     const size_t block = n / k / 4 * 4;
-    float bound = scoreBound(scores, block, k);
-    thread_local std::vector<float> keptScores;
-    thread_local std::vector<uint32_t> keptIndices;
-    keptScores.clear();
-    keptIndices.clear();
-    for (uint32_t i = 0; i < n; ++i)
-      if (scores[i] >= bound) keptScores.push_back(scores[i]), keptIndices.push_back(i);
-    TopKStream stream;
-    stream.reset(k);
-    stream.offerIndexed(keptScores.data(), keptIndices.data(), keptScores.size());
-    stream.finish(out);
+    const float bound = scoreBound(scores, block, k);
+    thread_local std::vector<uint64_t> kept;
+    kept.clear();
+    uint32_t i = 0;
+#if defined(__wasm_simd128__)
+    // Four scores per compare; most groups hold none at or above the bound.
+    for (; i + 4 <= n; i += 4) {
+      if (!wasm_v128_any_true(wasm_f32x4_ge(wasm_v128_load(scores + i), wasm_f32x4_splat(bound)))) continue;
+      for (uint32_t t = i; t < i + 4; ++t)
+        if (scores[t] >= bound) kept.push_back((static_cast<uint64_t>(descendingKey(scores[t])) << 32) | t);
+    }
+#endif
+    for (; i < n; ++i)
+      if (scores[i] >= bound) kept.push_back((static_cast<uint64_t>(descendingKey(scores[i])) << 32) | i);
+    if (kept.size() > k) std::nth_element(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(k - 1), kept.end());
+    const size_t count = std::min(k, kept.size());
+    std::sort(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(count));
+    out.resize(count);
+    for (size_t r = 0; r < count; ++r) out[r] = static_cast<uint32_t>(kept[r]);
     return;
   }
   if (k * 8 <= n) {
