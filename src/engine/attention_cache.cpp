@@ -2,6 +2,10 @@
 
 #include <algorithm>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 #include "engine/kernels.h"
 
 namespace ie {
@@ -35,9 +39,17 @@ constexpr uint32_t kNone = IdIndex::kNone;
 [[gnu::noinline]] void addWeighted(float* totals, const float* column, const uint32_t* rows, size_t n, float coef) {
   if (rows) {
     for (size_t j = 0; j < n; ++j) totals[j] += coef * column[rows[j]];
-  } else {
-    for (size_t j = 0; j < n; ++j) totals[j] += coef * column[j];
+    return;
   }
+  size_t j = 0;
+#if defined(__wasm_simd128__)
+  // Written out: the compiler leaves this loop scalar (totals may alias column). Each
+  // lane does the scalar loop's multiply and add, so the floats are the same.
+  const v128_t c = wasm_f32x4_splat(coef);
+  for (; j + 4 <= n; j += 4)
+    wasm_v128_store(totals + j, wasm_f32x4_add(wasm_v128_load(totals + j), wasm_f32x4_mul(c, wasm_v128_load(column + j))));
+#endif
+  for (; j < n; ++j) totals[j] += coef * column[j];
 }
 
 /// Four keys at once over contiguous columns: the same additions in the same order as
@@ -46,7 +58,21 @@ constexpr uint32_t kNone = IdIndex::kNone;
 [[gnu::noinline]] void addWeighted4(float* totals, const float* const* columns, size_t n, const float* coef) {
   const float c0 = coef[0], c1 = coef[1], c2 = coef[2], c3 = coef[3];
   const float *x0 = columns[0], *x1 = columns[1], *x2 = columns[2], *x3 = columns[3];
-  for (size_t j = 0; j < n; ++j) {
+  size_t j = 0;
+#if defined(__wasm_simd128__)
+  // Written out, as in addWeighted: lane for lane the scalar loop's operations.
+  const v128_t v0 = wasm_f32x4_splat(c0), v1 = wasm_f32x4_splat(c1), v2 = wasm_f32x4_splat(c2),
+               v3 = wasm_f32x4_splat(c3);
+  for (; j + 4 <= n; j += 4) {
+    v128_t t = wasm_v128_load(totals + j);
+    t = wasm_f32x4_add(t, wasm_f32x4_mul(v0, wasm_v128_load(x0 + j)));
+    t = wasm_f32x4_add(t, wasm_f32x4_mul(v1, wasm_v128_load(x1 + j)));
+    t = wasm_f32x4_add(t, wasm_f32x4_mul(v2, wasm_v128_load(x2 + j)));
+    t = wasm_f32x4_add(t, wasm_f32x4_mul(v3, wasm_v128_load(x3 + j)));
+    wasm_v128_store(totals + j, t);
+  }
+#endif
+  for (; j < n; ++j) {
     float t = totals[j];
     t += c0 * x0[j];
     t += c1 * x1[j];
