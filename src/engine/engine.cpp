@@ -300,7 +300,10 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   const bool dense = nk == n;  // every candidate known: kernels fill whole slices
   const uint32_t* kernelSlots = identity ? nullptr : slots_.data();
   auto slotOf = [&](size_t j) { return identity ? static_cast<uint32_t>(j) : slots_[j]; };
-  auto indexOf = [&](size_t j) { return identity ? j : static_cast<size_t>(known_[j]); };
+  // Every candidate known (the usual case): candidate j is known entry j, so results are
+  // written in place, not scattered through known_.
+  const bool direct = identity || dense;
+  auto indexOf = [&](size_t j) { return direct ? j : static_cast<size_t>(known_[j]); };
 
   if (serverScores && n > 0 && wanted(kServer)) {
     double mean = 0, var = 0;
@@ -337,11 +340,13 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
         scoreRows(rows, stride, nullptr, nk, u.data(), longTerm);
       } else {
         // The same u over the same candidates (a re-rank with no new event): same scores.
-        if (!longTermMemo_.find(u.data(), stride, kernelSlots, nk, store_.version(), scratch_.data())) {
-          scoreRows(rows, stride, kernelSlots, nk, u.data(), scratch_.data());
-          longTermMemo_.store(u.data(), stride, kernelSlots, nk, store_.version(), scratch_.data());
+        float* dst = dense ? longTerm : scratch_.data();
+        if (!longTermMemo_.find(u.data(), stride, kernelSlots, nk, store_.version(), dst)) {
+          scoreRows(rows, stride, kernelSlots, nk, u.data(), dst);
+          longTermMemo_.store(u.data(), stride, kernelSlots, nk, store_.version(), dst);
         }
-        for (size_t j = 0; j < nk; ++j) longTerm[known_[j]] = scratch_[j];
+        if (!dense)
+          for (size_t j = 0; j < nk; ++j) longTerm[known_[j]] = scratch_[j];
       }
     }
   }
@@ -352,10 +357,15 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     if (!wanted(c)) return;
     if (!cache.bestMatch(store_, kernelSlots, nk, state, nowMs, scratch_.data())) return;
     float* out = activate(c, n, dense);
-    for (size_t j = 0; j < nk; ++j) {
-      const float best = scratch_[j] * invNorms[slotOf(j)];
-      out[indexOf(j)] = clipAtZero ? std::max(0.0f, best) : best;
-    }
+    if (direct && clipAtZero)
+      for (size_t j = 0; j < nk; ++j) out[j] = std::max(0.0f, scratch_[j] * invNorms[slotOf(j)]);
+    else if (direct)
+      for (size_t j = 0; j < nk; ++j) out[j] = scratch_[j] * invNorms[slotOf(j)];
+    else
+      for (size_t j = 0; j < nk; ++j) {
+        const float best = scratch_[j] * invNorms[slotOf(j)];
+        out[indexOf(j)] = clipAtZero ? std::max(0.0f, best) : best;
+      }
   };
   bestMatch(shortTerm_, shortTermCache_, kShortTerm, false);
   bestMatch(negative_, negativeCache_, kNegative, true);
@@ -402,7 +412,10 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     attention_.accumulate(store_, kernelSlots, nk, keyKept_.data(), keyCoef_.data(), keyCoef_.size(),
                           config_.attentionSharpness, totals_.data());
     const float norm = static_cast<float>(1.0 / (1.0 + mass));
-    for (size_t j = 0; j < nk; ++j) att[indexOf(j)] = totals_[j] * norm;
+    if (direct)
+      for (size_t j = 0; j < nk; ++j) att[j] = totals_[j] * norm;
+    else
+      for (size_t j = 0; j < nk; ++j) att[known_[j]] = totals_[j] * norm;
   }
 }
 
@@ -444,7 +457,7 @@ void Engine::computeSequenceComponent(size_t n, bool identity, size_t nk, bool d
   if (!sequenceMemoSpread_) return;
   const bool everyKnown = dense && inVocabulary == nk;
   float* out = activate(kSequence, n, everyKnown);
-  if (identity) std::copy(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(nk), out);
+  if (identity || dense) std::copy(scratch_.begin(), scratch_.begin() + static_cast<std::ptrdiff_t>(nk), out);
   else
     for (size_t j = 0; j < nk; ++j) out[known_[j]] = scratch_[j];
 }
