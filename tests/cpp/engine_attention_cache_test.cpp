@@ -19,29 +19,14 @@
 
 using ie::AttentionCache;
 using ie::ItemStore;
+using ie_test::bitIdentical;
 
 namespace {
 
 constexpr uint32_t kDim = 20;
 
-struct Store {
-  ItemStore store{kDim, 1000, false};
-  std::vector<std::string> ids;
-
-  void put(ie_test::Rng& rng, const std::vector<uint32_t>& which) {
-    std::vector<std::string_view> batch;
-    std::vector<float> vectors;
-    for (uint32_t i : which)
-      if (ids.size() <= i) ids.resize(i + 1);  // before taking views into ids
-    for (uint32_t i : which) {
-      ids[i] = "item-" + std::to_string(i);
-      batch.push_back(ids[i]);
-      for (uint32_t k = 0; k < kDim; ++k) vectors.push_back(rng.range(-1, 1));
-    }
-    std::vector<uint32_t> slots;
-    std::vector<std::string> evicted;
-    store.upsert(batch, vectors.data(), slots, evicted);
-  }
+struct Store : ie_test::RandomStore {
+  Store() : RandomStore(kDim, 1000) {}
 };
 
 std::vector<float> totals(AttentionCache& cache, const ItemStore& store, const std::vector<uint32_t>& candidates,
@@ -52,17 +37,12 @@ std::vector<float> totals(AttentionCache& cache, const ItemStore& store, const s
   return out;
 }
 
-bool bitIdentical(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 }  // namespace
 
 TEST_CASE("attention cache: totals match a double-precision reference", "[attention]") {
   ie_test::Rng rng(11);
   Store s;
-  std::vector<uint32_t> all;
-  for (uint32_t i = 0; i < 60; ++i) all.push_back(i);
+  const std::vector<uint32_t> all = ie_test::firstN(60);
   s.put(rng, all);
   const std::vector<uint32_t> candidates = {5, 17, 3, 42, 59, 0, 8};
   const std::vector<uint32_t> keySlots = {1, 17, 30};
@@ -82,8 +62,7 @@ TEST_CASE("attention cache: totals match a double-precision reference", "[attent
 TEST_CASE("attention cache: cached totals are bit-identical to a fresh cache's", "[attention]") {
   ie_test::Rng rng(5);
   Store s;
-  std::vector<uint32_t> all;
-  for (uint32_t i = 0; i < 300; ++i) all.push_back(i);
+  const std::vector<uint32_t> all = ie_test::firstN(300);
   s.put(rng, all);
   AttentionCache warm(50);
   std::vector<uint32_t> keySlots;
@@ -125,8 +104,7 @@ TEST_CASE("attention cache: cached totals are bit-identical to a fresh cache's",
 TEST_CASE("attention cache: a repeat computes nothing, one more key computes one column", "[attention]") {
   ie_test::Rng rng(9);
   Store s;
-  std::vector<uint32_t> all;
-  for (uint32_t i = 0; i < 200; ++i) all.push_back(i);
+  const std::vector<uint32_t> all = ie_test::firstN(200);
   s.put(rng, all);
   AttentionCache cache(50);
   std::vector<uint32_t> candidates(all.begin(), all.begin() + 150);

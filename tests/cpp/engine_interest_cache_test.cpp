@@ -20,6 +20,7 @@
 using ie::InterestCache;
 using ie::ItemStore;
 using ie::MultiInterest;
+using ie_test::bitIdentical;
 
 namespace {
 
@@ -27,30 +28,8 @@ constexpr uint32_t kDim = 24;
 constexpr double kHalfLife = 30 * ie::kMsPerMinute;
 const uint32_t kStride = ie::paddedStride(kDim);
 
-struct Store {
-  ItemStore store{kDim, 2000, false};
-  std::vector<std::string> ids;
-
-  void put(ie_test::Rng& rng, const std::vector<uint32_t>& which) {
-    for (uint32_t i : which)
-      if (ids.size() <= i) ids.resize(i + 1);
-    std::vector<std::string_view> batch;
-    std::vector<float> vectors;
-    for (uint32_t i : which) {
-      ids[i] = "item-" + std::to_string(i);
-      batch.push_back(ids[i]);
-      for (uint32_t k = 0; k < kDim; ++k) vectors.push_back(rng.range(-1, 1));
-    }
-    std::vector<uint32_t> slots;
-    std::vector<std::string> evicted;
-    store.upsert(batch, vectors.data(), slots, evicted);
-  }
-  /// The unit vector of a stored slot (padded), as the engine feeds MultiInterest.
-  std::vector<float> unit(uint32_t slot) const {
-    std::vector<float> u(kStride);
-    for (uint32_t k = 0; k < kStride; ++k) u[k] = store.row(slot)[k] * store.inverseNorm(slot);
-    return u;
-  }
+struct Store : ie_test::RandomStore {
+  Store() : RandomStore(kDim, 2000) {}
 };
 
 std::vector<float> best(InterestCache& cache, const ItemStore& store, const std::vector<uint32_t>& candidates,
@@ -60,17 +39,12 @@ std::vector<float> best(InterestCache& cache, const ItemStore& store, const std:
   return out;
 }
 
-bool bitIdentical(const std::vector<float>& a, const std::vector<float>& b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
-}
-
 }  // namespace
 
 TEST_CASE("multi-interest: an event leaves the slots it does not join bit for bit", "[multi_interest][cache]") {
   ie_test::Rng rng(2);
   Store s;
-  std::vector<uint32_t> all;
-  for (uint32_t i = 0; i < 50; ++i) all.push_back(i);
+  const std::vector<uint32_t> all = ie_test::firstN(50);
   s.put(rng, all);
   MultiInterest state(kStride, 4, 0.99f, kHalfLife);  // threshold 0.99: every event opens or replaces
   double t = 1.7e12;
@@ -116,8 +90,7 @@ TEST_CASE("multi-interest: weights far past the reference time rebase, keeping t
 TEST_CASE("interest cache: best matches equal a double-precision reference", "[cache]") {
   ie_test::Rng rng(7);
   Store s;
-  std::vector<uint32_t> all;
-  for (uint32_t i = 0; i < 120; ++i) all.push_back(i);
+  const std::vector<uint32_t> all = ie_test::firstN(120);
   s.put(rng, all);
   MultiInterest state(kStride, 3, 0.6f, kHalfLife);
   double t = 1.7e12;
@@ -140,8 +113,7 @@ TEST_CASE("interest cache: best matches equal a double-precision reference", "[c
 TEST_CASE("interest cache: cached best matches are bit-identical to a fresh cache's", "[cache]") {
   ie_test::Rng rng(11);
   Store s;
-  std::vector<uint32_t> all;
-  for (uint32_t i = 0; i < 400; ++i) all.push_back(i);
+  const std::vector<uint32_t> all = ie_test::firstN(400);
   s.put(rng, all);
   MultiInterest state(kStride, 4, 0.5f, kHalfLife);
   InterestCache warm;
@@ -181,8 +153,7 @@ TEST_CASE("interest cache: cached best matches are bit-identical to a fresh cach
 TEST_CASE("interest cache: a repeat computes nothing, an event one column", "[cache]") {
   ie_test::Rng rng(13);
   Store s;
-  std::vector<uint32_t> all;
-  for (uint32_t i = 0; i < 300; ++i) all.push_back(i);
+  const std::vector<uint32_t> all = ie_test::firstN(300);
   s.put(rng, all);
   MultiInterest state(kStride, 4, 0.99f, kHalfLife);
   double t = 1.7e12;

@@ -4,9 +4,12 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "engine/item_store.h"
 #include "engine/kernels.h"
 
 namespace ie_test {
@@ -61,5 +64,49 @@ inline std::vector<float> basis(uint32_t dim, uint32_t k, float scale = 1.0f) {
   v[k] = scale;
   return v;
 }
+
+/// 0, 1, ..., n - 1.
+inline std::vector<uint32_t> firstN(uint32_t n) {
+  std::vector<uint32_t> v(n);
+  for (uint32_t i = 0; i < n; ++i) v[i] = i;
+  return v;
+}
+
+/// Same length and the same bits (not merely ==: -0 and +0 differ, NaNs compare).
+inline bool bitIdentical(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+/// An item store filled with reproducible random items: put(rng, {i, ...}) stores (or
+/// replaces) "item-<i>" for each i, in order, with a vector uniform in [-1, 1)^dim.
+struct RandomStore {
+  RandomStore(uint32_t dimension, uint32_t capacity) : dim(dimension), store(dimension, capacity, false) {}
+
+  void put(Rng& rng, const std::vector<uint32_t>& which) {
+    for (uint32_t i : which)
+      if (ids.size() <= i) ids.resize(i + 1);  // before taking views into ids
+    std::vector<std::string_view> batch;
+    std::vector<float> vectors;
+    for (uint32_t i : which) {
+      ids[i] = "item-" + std::to_string(i);
+      batch.push_back(ids[i]);
+      for (uint32_t k = 0; k < dim; ++k) vectors.push_back(rng.range(-1, 1));
+    }
+    std::vector<uint32_t> slots;
+    std::vector<std::string> evicted;
+    store.upsert(batch, vectors.data(), slots, evicted);
+  }
+
+  /// The unit vector of a stored slot (padded), as the engine feeds its interest state.
+  std::vector<float> unit(uint32_t slot) const {
+    std::vector<float> u(store.stride());
+    for (uint32_t k = 0; k < store.stride(); ++k) u[k] = store.row(slot)[k] * store.inverseNorm(slot);
+    return u;
+  }
+
+  uint32_t dim;
+  ie::ItemStore store;
+  std::vector<std::string> ids;
+};
 
 }  // namespace ie_test
