@@ -89,7 +89,8 @@ class ItemStore {
   const float* scales8() const { return scales8_.data(); }
 
   /// Changes on every change of the stored vectors. Unique across stores too (drawn from
-  /// one process-wide counter), so a cache keyed by it never matches another store.
+  /// one process-wide counter), so a cache keyed by it never matches another store's
+  /// contents (a copy shares its source's version, and contents, until either changes).
   uint64_t version() const { return version_; }
 
   /// G = sum over stored items of v v^T, row-major dim x dim, in double.
