@@ -82,6 +82,10 @@ export async function runSoak({ events: totalEvents = 1_000_000, reranks: totalR
     `wasm heap ${mb(x.wasmHeap)}, node heapUsed ${mb(x.heapUsed)}, external ${mb(x.external)}, rss ${mb(x.rss)}; ` +
     `live JS objects ${kb(x.live.objects)}, compiled code ${kb(x.live.code)}, ArrayBuffer data ${mb(x.live.arrayBufferData)}; ` +
     `wasm-held JS handles ${x.jsHandles}`;
+  // Print before measuring anything: the first write to stdout creates its stream (with a
+  // pipe: ~64 KB of sockets, stream states and their hidden classes), which was counted as
+  // growth when the first line came right after the warm-up snapshot.
+  log(`soak: ${totalEvents} events, ${totalReranks} re-ranks, dim ${dim}, warm-up ${warmAt} re-ranks`);
   const started = performance.now();
   for (let loop = 0; loop < totalReranks; loop++) {
     if (loop === warmAt) {
