@@ -20,6 +20,12 @@ inline uint32_t descendingKey(float score) {
   return ~ascending;
 }
 
+// The rank key of scores[index]: a higher score first, then the lower index (the order of
+// ranksBefore), as one 64-bit integer compare.
+inline uint64_t rankKey(float score, uint32_t index) {
+  return (static_cast<uint64_t>(descendingKey(score)) << 32) | index;
+}
+
 // min over b < k of max(scores[b * block .. (b + 1) * block)), block a positive multiple of 4.
 float scoreBound(const float* scores, size_t block, size_t k) {
   float bound = 0;
@@ -58,11 +64,11 @@ void selectTopK(const float* scores, size_t n, size_t k, std::vector<uint32_t>& 
     for (; i + 4 <= n; i += 4) {
       if (!wasm_v128_any_true(wasm_f32x4_ge(wasm_v128_load(scores + i), wasm_f32x4_splat(bound)))) continue;
       for (uint32_t t = i; t < i + 4; ++t)
-        if (scores[t] >= bound) kept.push_back((static_cast<uint64_t>(descendingKey(scores[t])) << 32) | t);
+        if (scores[t] >= bound) kept.push_back(rankKey(scores[t], t));
     }
 #endif
     for (; i < n; ++i)
-      if (scores[i] >= bound) kept.push_back((static_cast<uint64_t>(descendingKey(scores[i])) << 32) | i);
+      if (scores[i] >= bound) kept.push_back(rankKey(scores[i], i));
     if (kept.size() > k) std::nth_element(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(k - 1), kept.end());
     const size_t count = std::min(k, kept.size());
     std::sort(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(count));
@@ -81,7 +87,7 @@ void selectTopK(const float* scores, size_t n, size_t k, std::vector<uint32_t>& 
   // Sort 64-bit keys (order-preserving score bits, then index): one integer compare
   // per step instead of two float compares through a lambda.
   std::vector<uint64_t> keys(n);
-  for (uint32_t i = 0; i < n; ++i) keys[i] = (static_cast<uint64_t>(descendingKey(scores[i])) << 32) | i;
+  for (uint32_t i = 0; i < n; ++i) keys[i] = rankKey(scores[i], i);
   if (k < n) std::partial_sort(keys.begin(), keys.begin() + static_cast<std::ptrdiff_t>(k), keys.end());
   else std::sort(keys.begin(), keys.end());
   out.resize(k);
@@ -127,19 +133,6 @@ void TopKStream::push(float score, uint32_t index) {
     pos = parent;
   }
   heap_[pos] = e;
-}
-
-void TopKStream::offerIndexed(const float* scores, const uint32_t* indices, size_t count) {
-  if (k_ == 0) return;
-  size_t j = 0;
-  for (; j < count && heap_.size() < k_; ++j) push(scores[j], indices[j]);
-  if (j == count) return;
-  float threshold = heap_.front().score;
-  for (; j < count; ++j) {
-    if (!(scores[j] > threshold)) continue;
-    replaceTop(scores[j], indices[j]);
-    threshold = heap_.front().score;
-  }
 }
 
 void TopKStream::offer(const float* scores, uint32_t base, size_t count) {

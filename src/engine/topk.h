@@ -33,8 +33,6 @@ class TopKStream {
   void reset(size_t k);
   /// Scores of indices base .. base + count - 1 (base above every index offered before).
   void offer(const float* scores, uint32_t base, size_t count);
-  /// Scores of the given indices (increasing, above every index offered before).
-  void offerIndexed(const float* scores, const uint32_t* indices, size_t count);
   /// The indices kept (min(k, offered)), best first; scores[i] is the score of out[i].
   void finish(std::vector<uint32_t>& out, std::vector<float>* scores = nullptr);
 
