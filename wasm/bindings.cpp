@@ -29,12 +29,15 @@ ie::Status splitIds(const std::vector<uint8_t>& bytes, size_t usedBytes, size_t 
   out.clear();
   if (usedBytes > bytes.size()) return ie::Status(ie::StatusCode::InvalidArgument, "id block larger than staged");
   const char* base = reinterpret_cast<const char*>(bytes.data());
+  if (count == 0 && usedBytes == 0) return ie::Status::ok();
+  // Split at NULs. Other control bytes stay inside their id, for the engine to reject.
   size_t start = 0;
-  for (size_t i = 0; i <= usedBytes; ++i) {
+  for (size_t i = 0;; ++i) {
+    i += ie::findControlByte(base + i, usedBytes - i);
     if (i == usedBytes || base[i] == '\0') {
-      if (count == 0 && usedBytes == 0) break;
       out.emplace_back(base + start, i - start);
       start = i + 1;
+      if (i == usedBytes) break;
     }
   }
   if (out.size() != count)

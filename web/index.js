@@ -156,6 +156,21 @@ function toIdArray(ids, what) {
   return out;
 }
 
+/**
+ * A copy of `ids` when every one is a non-empty string (the usual candidate list), else
+ * null. The checks toIdArray makes inside each id (NUL, lone surrogates) are left to one
+ * pass over the joined block (#stageIds): per id they cost more than the rest of the
+ * id path together (~45 µs per 1,000 ids in node 20).
+ */
+function plainStringIds(ids) {
+  if (!Array.isArray(ids)) return null;
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i];
+    if (typeof id !== 'string' || id.length === 0) return null;
+  }
+  return ids.slice();
+}
+
 /** Validates event #i; returns its type code. */
 function checkEvent(e, i) {
   if (e === null || typeof e !== 'object') fail('invalid_argument', `event #${i} must be an object {item, type, time, value?}`);
@@ -280,8 +295,13 @@ class Engine {
     if (code !== 0) fail(this.#raw.lastErrorCode(), this.#raw.lastError());
   }
 
-  #stageIds(raw, ids) {
+  /**
+   * Encodes ids NUL-separated into the staging buffer; returns the byte count, or -1 when
+   * the block holds a lone surrogate (`checked` false: ids not yet checked one by one).
+   */
+  #stageIds(raw, ids, checked = true) {
     const text = ids.length === 1 ? ids[0] : ids.join('\0');
+    if (!checked && ANY_SURROGATE.test(text) && LONE_SURROGATE.test(text)) return -1;
     const need = text.length * 3;
     // The staging view is kept between calls (fetching one costs a binding round trip):
     // fetched again when too small, when a memory growth detached it, or after any other
@@ -448,7 +468,10 @@ class Engine {
     // previous call's ids, the engine reuses their resolved slots (no staging, no hashing).
     const memo = this.#lastCandidates;
     const same = memo !== null && sameIds(ids, memo.input);
-    const list = same ? memo.list : toIdArray(ids, 'ids');
+    // Plain string ids are checked inside (NUL, surrogates) by one pass over the whole
+    // block; on any error the ids are checked one by one, so the message names the id.
+    const plain = same ? null : plainStringIds(ids);
+    const list = same ? memo.list : plain ?? toIdArray(ids, 'ids');
     const now = checkNow(options.now);
     const k = checkK(options.k, list.length);
     const excludeConsumed = checkExclude(options.exclude);
@@ -458,11 +481,13 @@ class Engine {
     this.#lastCandidates = null;
     let code = same ? raw.rerankSame(list.length, now, server !== null, k, excludeConsumed, !!options.explain) : -1;
     if (code === -1) {
-      const bytes = this.#stageIds(raw, list);
+      const bytes = this.#stageIds(raw, list, plain === null);
+      if (bytes < 0) toIdArray(ids, 'ids'); // throws, naming the id
       code = raw.rerank(list.length, bytes, now, server !== null, k, excludeConsumed, !!options.explain);
+      if (code !== 0 && plain !== null) toIdArray(ids, 'ids'); // a NUL inside an id: name it
     }
     this.#check(code);
-    this.#lastCandidates = same ? memo : { input: ids.slice(), list };
+    this.#lastCandidates = same ? memo : { input: plain ?? ids.slice(), list };
     const order = raw.resultOrder();
     const resultIds = new Array(order.length);
     for (let i = 0; i < order.length; i++) resultIds[i] = list[order[i]];

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,30 @@ namespace ie {
 
 /// 64-bit hash of an id (stable across builds and platforms; used by the state format too).
 uint64_t hashId(std::string_view id);
+
+/// Offset of the first control byte (< 0x20, or 0x7F) in bytes[0, size), or `size` when
+/// there is none. Ids may not hold control bytes, and the JS layer separates ids with NUL,
+/// so this one scan both splits an id block and validates the ids in it. Eight bytes per
+/// step (SWAR): re-ranking a new list of 1,000 ids scanned its ~10 KB a byte at a time
+/// twice, about a fifth of the id resolution.
+inline size_t findControlByte(const char* bytes, size_t size) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHighs = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= size; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, bytes + i, 8);
+    // Bytes below 0x20, and bytes equal to 0x7F (zero after xor), flag their high bit.
+    // The lowest flag is exact (a borrow only makes false flags above a true one).
+    const uint64_t del = word ^ (0x7F * kOnes);
+    const uint64_t flags = (((word - 0x20 * kOnes) & ~word) | ((del - kOnes) & ~del)) & kHighs;
+    if (flags) return i + static_cast<size_t>(__builtin_ctzll(flags) >> 3);
+  }
+  for (; i < size; ++i) {
+    const unsigned char c = static_cast<unsigned char>(bytes[i]);
+    if (c < 0x20 || c == 0x7F) return i;
+  }
+  return size;
+}
 
 class IdIndex {
  public:

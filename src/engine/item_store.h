@@ -44,12 +44,7 @@ class ItemStore {
   static Status validateId(std::string_view id);
   /// validateId(id).isOk() without building a Status: the per-candidate check of rerank.
   static bool isValidId(std::string_view id) {
-    if (id.empty() || id.size() > kMaxIdBytes) return false;
-    for (const char ch : id) {
-      const unsigned char c = static_cast<unsigned char>(ch);
-      if (c < 0x20 || c == 0x7F) return false;
-    }
-    return true;
+    return !id.empty() && id.size() <= kMaxIdBytes && findControlByte(id.data(), id.size()) == id.size();
   }
 
   /// Checks a whole batch without changing anything: ids valid and unique within the

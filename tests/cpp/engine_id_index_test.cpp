@@ -170,3 +170,38 @@ TEST_CASE("hashId spreads similar ids evenly over the low bits", "[id_index]") {
   CHECK(hashId(std::string_view("a\0", 2)) != hashId("a"));
   CHECK(hashId("12345678") != hashId("12345679"));
 }
+
+TEST_CASE("findControlByte finds the first byte below 0x20 or equal to 0x7F, as a byte loop would") {
+  auto reference = [](const std::string& s) {
+    for (size_t i = 0; i < s.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c < 0x20 || c == 0x7F) return i;
+    }
+    return s.size();
+  };
+  // Bytes around both edges (0x1F/0x20, 0x7E/0x7F/0x80) and UTF-8 continuation bytes,
+  // whose high bit must not be taken for a flag.
+  const unsigned char alphabet[] = {0x00, 0x01, 0x1F, 0x20, 0x21, 'a', 0x7E, 0x7F, 0x80, 0x9F, 0xA0, 0xBF, 0xEF, 0xFF};
+  uint64_t state = 12345;
+  size_t found = 0, clean = 0;
+  for (int trial = 0; trial < 20000; ++trial) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    const size_t length = (state >> 33) % 41;
+    std::string s;
+    for (size_t i = 0; i < length; ++i) {
+      state = state * 6364136223846793005ull + 1442695040888963407ull;
+      // Mostly printable, so control bytes land at every offset of a word, or nowhere.
+      const uint32_t r = static_cast<uint32_t>(state >> 40);
+      s.push_back(static_cast<char>(r % 8 ? 'a' + r % 26 : alphabet[(r >> 8) % sizeof alphabet]));
+    }
+    const size_t expected = reference(s);
+    REQUIRE(ie::findControlByte(s.data(), s.size()) == expected);
+    (expected == s.size() ? clean : found)++;
+  }
+  CHECK(found > 1000);
+  CHECK(clean > 1000);
+  // A control byte past `size` is not looked at.
+  const std::string tail = "abcdefgh\x01";
+  CHECK(ie::findControlByte(tail.data(), 8) == 8);
+  CHECK(ie::findControlByte(tail.data(), 9) == 8);
+}

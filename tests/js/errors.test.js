@@ -133,6 +133,19 @@ describe('rerank', () => {
     assertRejects(() => engine.rerank(['A0', 'A0'], { now: NOW }), 'duplicate_id', /'A0' appears twice/, ctx);
     assertRejects(() => engine.rerank('A0', { now: NOW }), 'invalid_argument', /ids must be an array/, ctx);
   });
+  test('bad ids inside a list of plain strings are named (checked over the joined block)', () => {
+    const before = engine.rerank(['A0', 'B0', 'A1'], { now: NOW });
+    assertRejects(() => engine.rerank(['A0', 'B0', 'x\0y', 'A1'], { now: NOW }), 'invalid_id', /ids\[2\] contains a NUL character/, ctx);
+    assertRejects(() => engine.rerank(['A0', 'B0', 'A1\uDC00'], { now: NOW }), 'invalid_id', /ids\[2\] contains a lone UTF-16 surrogate/, ctx);
+    // A high surrogate ending one id and a low one starting the next are not a pair.
+    assertRejects(() => engine.rerank(['A0', 'x\uD83D', '\uDE00y'], { now: NOW }), 'invalid_id', /ids\[1\] contains a lone UTF-16 surrogate/, ctx);
+    assertRejects(() => engine.rerank(['A0', 'tab\there'], { now: NOW }), 'invalid_id', /control character/, ctx);
+    assertRejects(() => engine.rerank(['A0', 'del\x7F'], { now: NOW }), 'invalid_id', /control character/, ctx);
+    assertRejects(() => engine.rerank(['A0', 'B0', 'A0'], { now: NOW }), 'duplicate_id', /'A0' appears twice/, ctx);
+    // Nothing changed, and ids with paired surrogates or U+FFFD are fine.
+    assert.deepEqual(engine.rerank(['A0', 'B0', 'A1'], { now: NOW }), before);
+    assert.equal(engine.rerank(['A0', 'new \uD83D\uDE00', 'new \uFFFD', 'B0'], { now: NOW }).ids.length, 4);
+  });
   test('unknown options and bad option values', () => {
     assertRejects(() => engine.rerank(['A0'], { now: NOW, topK: 3 }), 'invalid_argument', /unknown option 'topK'/, ctx);
     assertRejects(() => engine.rerank(['A0'], null), 'invalid_argument', /options must be an object/, ctx);
