@@ -194,6 +194,8 @@ const quantile = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 };
 
+const WARMUP_MS = Number(globalThis.process?.env?.BENCH_WARMUP_MS ?? 300);
+
 async function timeOnce(fn, reps) {
   const t0 = performance.now();
   for (let r = 0; r < reps; r++) {
@@ -207,7 +209,10 @@ async function timeOnce(fn, reps) {
 async function measure(impls, rounds, targetMs = 3) {
   const reps = {};
   for (const [name, fn] of Object.entries(impls)) {
-    await timeOnce(fn, 3); // warm-up (JIT, first-touch, lazy init)
+    // Warm-up (JIT, first-touch, lazy init) until WARMUP_MS have passed: V8 runs wasm and JS
+    // as baseline code first and needs 100-200 ms per large function to optimise it here.
+    const until = performance.now() + WARMUP_MS;
+    do await timeOnce(fn, 3); while (performance.now() < until);
     // Double the batch until it takes targetMs (robust to coarse browser timers).
     let n = 1;
     while (n < 100_000 && (await timeOnce(fn, n)) * n < targetMs) n *= 2;
