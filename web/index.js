@@ -157,18 +157,19 @@ function toIdArray(ids, what) {
 }
 
 /**
- * A copy of `ids` when every one is a non-empty string (the usual candidate list), else
- * null. The checks toIdArray makes inside each id (NUL, lone surrogates) are left to one
- * pass over the joined block (#stageIds): per id they cost more than the rest of the
- * id path together (~45 µs per 1,000 ids in node 20).
+ * Whether every one of `ids` is a non-empty string (the usual list). Such a list is staged
+ * as it is: the checks toIdArray makes inside each id (NUL, lone surrogates) are left to
+ * one pass over the joined block (#stageIds) and to the core's split, and an error re-runs
+ * them id by id (#checkIds) so that its message names the id. Per id they cost more than
+ * the rest of the id path together (~45 µs per 1,000 ids in node 20).
  */
 function plainStringIds(ids) {
-  if (!Array.isArray(ids)) return null;
+  if (!Array.isArray(ids)) return false;
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (typeof id !== 'string' || id.length === 0) return null;
+    if (typeof id !== 'string' || id.length === 0) return false;
   }
-  return ids.slice();
+  return true;
 }
 
 /** Validates event #i; returns its type code. */
@@ -296,12 +297,23 @@ class Engine {
   }
 
   /**
-   * Encodes ids NUL-separated into the staging buffer; returns the byte count, or -1 when
-   * the block holds a lone surrogate (`checked` false: ids not yet checked one by one).
+   * #check for a call that consumed staged ids. `unchecked` (the ids' name in messages) says
+   * the ids skipped the per-id checks (plainStringIds): on an error they are checked one by
+   * one first, so a NUL inside an id is reported as such, naming it.
    */
-  #stageIds(raw, ids, checked = true) {
+  #checkIds(code, ids, unchecked) {
+    if (code !== 0 && unchecked !== null) toIdArray(ids, unchecked);
+    this.#check(code);
+  }
+
+  /**
+   * Encodes ids NUL-separated into the staging buffer; returns the byte count. With
+   * `unchecked` (see #checkIds), a lone surrogate anywhere in the block fails here, naming
+   * the id (toIdArray).
+   */
+  #stageIds(raw, ids, unchecked = null) {
     const text = ids.length === 1 ? ids[0] : ids.join('\0');
-    if (!checked && ANY_SURROGATE.test(text) && LONE_SURROGATE.test(text)) return -1;
+    if (unchecked !== null && ANY_SURROGATE.test(text) && LONE_SURROGATE.test(text)) toIdArray(ids, unchecked);
     const need = text.length * 3;
     // The staging view is kept between calls (fetching one costs a binding round trip):
     // fetched again when too small, when a memory growth detached it, or after any other
@@ -360,12 +372,13 @@ class Engine {
   /** Inserts or replaces items. Returns the ids evicted to make room (LRU). */
   upsertItems(ids, vectors) {
     const raw = this.#live();
-    const list = toIdArray(ids, 'ids');
+    const unchecked = plainStringIds(ids) ? 'ids' : null;
+    const list = unchecked !== null ? ids : toIdArray(ids, 'ids');
     const floats = toFloat32(vectors, list.length * this.#dim, 'vectors');
-    const bytes = this.#stageIds(raw, list);
+    const bytes = this.#stageIds(raw, list, unchecked);
     raw.stageFloats(floats.length).set(floats);
     const pendingBefore = this.#listeners.size ? raw.stats().pendingEvents : 0;
-    this.#check(raw.upsert(list.length, bytes));
+    this.#checkIds(raw.upsert(list.length, bytes), list, unchecked);
     const evicted = list.length && raw.evicted().length ? raw.evicted() : [];
     if (pendingBefore && raw.stats().pendingEvents !== pendingBefore) this.#emit({ type: 'items' });
     return evicted;
@@ -436,17 +449,18 @@ class Engine {
       times[i] = e.time;
       values[i] = e.value === undefined ? NaN : e.value;
     }
-    const list = toIdArray(ids, 'event item');
-    const bytes = this.#stageIds(raw, list);
+    const unchecked = plainStringIds(ids) ? 'event item' : null;
+    const list = unchecked !== null ? ids : toIdArray(ids, 'event item');
+    const bytes = this.#stageIds(raw, list, unchecked);
     const notBefore = allowLate ? -Infinity : this.#localLast;
     if (n === 1) {
       // One event (one call per user action): its fields go as arguments.
-      this.#check(raw.observeOne(bytes, codes[0], times[0], values[0], notBefore));
+      this.#checkIds(raw.observeOne(bytes, codes[0], times[0], values[0], notBefore), list, unchecked);
     } else {
       raw.stageCodes(n).set(codes);
       raw.stageTimes(n).set(times);
       raw.stageFloats(n).set(values);
-      this.#check(raw.observe(n, bytes, notBefore));
+      this.#checkIds(raw.observe(n, bytes, notBefore), list, unchecked);
     }
     if (n === 0) return;
     if (!allowLate) this.#localLast = times[n - 1];
@@ -468,10 +482,9 @@ class Engine {
     // previous call's ids, the engine reuses their resolved slots (no staging, no hashing).
     const memo = this.#lastCandidates;
     const same = memo !== null && sameIds(ids, memo.input);
-    // Plain string ids are checked inside (NUL, surrogates) by one pass over the whole
-    // block; on any error the ids are checked one by one, so the message names the id.
-    const plain = same ? null : plainStringIds(ids);
-    const list = same ? memo.list : plain ?? toIdArray(ids, 'ids');
+    // Plain string ids are staged as they are (a copy: the caller may change its array).
+    const unchecked = !same && plainStringIds(ids) ? 'ids' : null;
+    const list = same ? memo.list : unchecked !== null ? ids.slice() : toIdArray(ids, 'ids');
     const now = checkNow(options.now);
     const k = checkK(options.k, list.length);
     const excludeConsumed = checkExclude(options.exclude);
@@ -481,13 +494,11 @@ class Engine {
     this.#lastCandidates = null;
     let code = same ? raw.rerankSame(list.length, now, server !== null, k, excludeConsumed, !!options.explain) : -1;
     if (code === -1) {
-      const bytes = this.#stageIds(raw, list, plain === null);
-      if (bytes < 0) toIdArray(ids, 'ids'); // throws, naming the id
+      const bytes = this.#stageIds(raw, list, unchecked);
       code = raw.rerank(list.length, bytes, now, server !== null, k, excludeConsumed, !!options.explain);
-      if (code !== 0 && plain !== null) toIdArray(ids, 'ids'); // a NUL inside an id: name it
     }
-    this.#check(code);
-    this.#lastCandidates = same ? memo : { input: plain ?? ids.slice(), list };
+    this.#checkIds(code, list, unchecked);
+    this.#lastCandidates = same ? memo : { input: unchecked !== null ? list : ids.slice(), list };
     const order = raw.resultOrder();
     const resultIds = new Array(order.length);
     for (let i = 0; i < order.length; i++) resultIds[i] = list[order[i]];
