@@ -26,6 +26,9 @@ inline uint64_t rankKey(float score, uint32_t index) {
   return (static_cast<uint64_t>(descendingKey(score)) << 32) | index;
 }
 
+// Up to this many scores, selectTopK filters without branches (see there).
+constexpr size_t kBranchFreeFilter = 16384;
+
 // min over b < k of max(scores[b * block .. (b + 1) * block)), block a positive multiple of 4.
 float scoreBound(const float* scores, size_t block, size_t k) {
   float bound = 0;
@@ -57,23 +60,39 @@ void selectTopK(const float* scores, size_t n, size_t k, std::vector<uint32_t>& 
     const size_t block = n / k / 4 * 4;
     const float bound = scoreBound(scores, block, k);
     thread_local std::vector<uint64_t> kept;
-    kept.clear();
+    size_t count = 0;
     uint32_t i = 0;
+    if (n <= kBranchFreeFilter) {
+      // Branch-free compaction: every key is written, the count advances past the kept
+      // ones only. Some 2-3 k of n pass, and which ones changes from call to call (a
+      // feed re-ranked after each event): a branch per score or per group of four would
+      // mispredict often.
+      if (kept.size() < n) kept.resize(n);
+      uint64_t* keys = kept.data();
+      for (; i < n; ++i) {
+        keys[count] = rankKey(scores[i], i);
+        count += scores[i] >= bound;
+      }
+    } else {
+      // Large n: few groups of four hold a kept score, so the skip is well predicted.
+      kept.clear();
 #if defined(__wasm_simd128__)
-    // Four scores per compare; most groups hold none at or above the bound.
-    for (; i + 4 <= n; i += 4) {
-      if (!wasm_v128_any_true(wasm_f32x4_ge(wasm_v128_load(scores + i), wasm_f32x4_splat(bound)))) continue;
-      for (uint32_t t = i; t < i + 4; ++t)
-        if (scores[t] >= bound) kept.push_back(rankKey(scores[t], t));
-    }
+      for (; i + 4 <= n; i += 4) {
+        if (!wasm_v128_any_true(wasm_f32x4_ge(wasm_v128_load(scores + i), wasm_f32x4_splat(bound)))) continue;
+        for (uint32_t t = i; t < i + 4; ++t)
+          if (scores[t] >= bound) kept.push_back(rankKey(scores[t], t));
+      }
 #endif
-    for (; i < n; ++i)
-      if (scores[i] >= bound) kept.push_back(rankKey(scores[i], i));
-    if (kept.size() > k) std::nth_element(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(k - 1), kept.end());
-    const size_t count = std::min(k, kept.size());
-    std::sort(kept.begin(), kept.begin() + static_cast<std::ptrdiff_t>(count));
-    out.resize(count);
-    for (size_t r = 0; r < count; ++r) out[r] = static_cast<uint32_t>(kept[r]);
+      for (; i < n; ++i)
+        if (scores[i] >= bound) kept.push_back(rankKey(scores[i], i));
+      count = kept.size();
+    }
+    uint64_t* keys = kept.data();
+    if (count > k) std::nth_element(keys, keys + (k - 1), keys + count);
+    const size_t top = std::min(k, count);
+    std::sort(keys, keys + top);
+    out.resize(top);
+    for (size_t r = 0; r < top; ++r) out[r] = static_cast<uint32_t>(keys[r]);
     return;
   }
   if (k * 8 <= n) {

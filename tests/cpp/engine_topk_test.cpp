@@ -25,7 +25,7 @@ std::vector<uint32_t> stableReference(const std::vector<float>& scores, size_t k
 TEST_CASE("selectTopK equals a stable full sort, ties keep index order", "[topk]") {
   ie_test::Rng rng(5);
   for (size_t n : {size_t(1), size_t(2), size_t(7), size_t(8), size_t(9), size_t(64), size_t(100), size_t(1000),
-                   size_t(1003), size_t(5000)}) {
+                   size_t(1003), size_t(5000), size_t(20000)}) {  // 20000: past the branch-free filter
     for (int variant = 0; variant < 6; ++variant) {
       std::vector<float> scores(n);
       for (size_t i = 0; i < n; ++i) {
