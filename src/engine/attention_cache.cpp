@@ -180,9 +180,12 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
                         (!slots || std::equal(slots, slots + n, lastSlots_.begin()));
   uint64_t oldest = epoch_;
   bool contiguous = true;
+  uint32_t rowLow = 0, rowHigh = 0;
   if (sameList) {
     oldest = lastListEpoch_;
     contiguous = lastContiguous_;
+    rowLow = lastRowLow_;
+    rowHigh = lastRowHigh_;
   } else {
     size_t newRows = 0;
     for (size_t j = 0; j < n; ++j) newRows += rowOfSlot_[slotOf(j)] == kNone;
@@ -200,6 +203,9 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
       oldest = std::min(oldest, rowEpoch_[r]);
       contiguous = contiguous && r == candidateRow_[0] + j;
     }
+    const auto [low, high] = std::minmax_element(candidateRow_.begin(), candidateRow_.begin() + static_cast<std::ptrdiff_t>(n));
+    rowLow = *low;
+    rowHigh = *high;
     lastSlots_.resize(n);
     for (size_t j = 0; j < n; ++j) lastSlots_[j] = slotOf(j);
     lastIdentity_ = slots == nullptr;
@@ -236,20 +242,34 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
   lastListIntact_ = true;
   lastListEpoch_ = epoch_;
   lastContiguous_ = contiguous;
+  lastRowLow_ = rowLow;
+  lastRowHigh_ = rowHigh;
 
-  size_t q = 0;
+  // The sums, row by row over a contiguous run of rows: every row's total is
+  // 0 + c0 x0 + c1 x1 + ... in key order wherever it is computed, so the three ways below
+  // give the same floats.
   auto column = [&](size_t key) { return cells_.data() + static_cast<size_t>(keyColumn_[key]) * maxRows_; };
-  if (contiguous)
+  auto sumRows = [&](float* out, uint32_t firstRow, size_t count) {
+    size_t q = 0;
     for (; q + 4 <= keyCount; q += 4) {
-      const float* columns[4] = {column(q) + candidateRow_[0], column(q + 1) + candidateRow_[0],
-                                 column(q + 2) + candidateRow_[0], column(q + 3) + candidateRow_[0]};
-      addWeighted4(totals, columns, n, coef + q);
+      const float* columns[4] = {column(q) + firstRow, column(q + 1) + firstRow, column(q + 2) + firstRow,
+                                 column(q + 3) + firstRow};
+      addWeighted4(out, columns, count, coef + q);
     }
-  for (; q < keyCount; ++q) {
-    if (contiguous)
-      addWeighted(totals, column(q) + candidateRow_[0], nullptr, n, coef[q]);
-    else
-      addWeighted(totals, column(q), candidateRow_.data(), n, coef[q]);
+    for (; q < keyCount; ++q) addWeighted(out, column(q) + firstRow, nullptr, count, coef[q]);
+  };
+  const size_t span = static_cast<size_t>(rowHigh) - rowLow + 1;
+  if (contiguous) {
+    sumRows(totals, candidateRow_[0], n);
+  } else if (span <= 2 * n) {
+    // The same rows in another order (a feed's candidates reshuffled, a few added): sum
+    // the whole run of rows they lie in, then pick each candidate's total. Per-element
+    // gathers over every key column would cost keyCount times more.
+    rangeTotals_.assign(span, 0.0f);
+    sumRows(rangeTotals_.data(), rowLow, span);
+    for (size_t j = 0; j < n; ++j) totals[j] = rangeTotals_[candidateRow_[j] - rowLow];
+  } else {
+    for (size_t q = 0; q < keyCount; ++q) addWeighted(totals, column(q), candidateRow_.data(), n, coef[q]);
   }
 }
 

@@ -76,11 +76,12 @@ class AttentionCache {
   bool lastIdentity_ = false;
   bool lastListIntact_ = false;
   bool lastContiguous_ = false;
+  uint32_t lastRowLow_ = 0, lastRowHigh_ = 0;  // the smallest and largest row of the last list
   uint64_t lastListEpoch_ = 0;
   // Scratch.
   std::vector<uint32_t> keyColumn_, candidateRow_, missing_, missingSlots_;
   std::vector<uint8_t> keepColumn_;
-  std::vector<float> scratch_, blockCells_, missingCells_, key_;
+  std::vector<float> scratch_, blockCells_, missingCells_, key_, rangeTotals_;
   size_t lastComputed_ = 0;
 };
 
