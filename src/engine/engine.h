@@ -238,7 +238,9 @@ class Engine {
   SeenItems seen_;
   AttentionCache attention_;  // derived from the items and keys: not part of the state
   InterestCache shortTermCache_, negativeCache_;  // derived likewise
-  ScoreMemo longTermMemo_, sequenceMemo_;         // the last long-term / sequence scores
+  // The last long-term scores, the last sequence scores (standardised over the list) and
+  // the raw sequence scores they came from (reused per item over another list).
+  ScoreMemo longTermMemo_, sequenceMemo_, sequenceRawMemo_;
   bool sequenceMemoSpread_ = false;               // the memo's sequence scores vary (sd > 0)
   std::vector<Event> pending_;
   EngineStats stats_;
@@ -252,7 +254,8 @@ class Engine {
   std::vector<uint64_t> candidateHashes_;
   bool lastCandidatesValid_ = false;  // candidateSlots_ holds the last successful rerank's
   uint64_t lastCandidatesVersion_ = 0;  // store version they were resolved at
-  std::vector<float> components_, totals_, scratch_, unit_, keyCoef_;
+  std::vector<float> components_, totals_, scratch_, unit_, keyCoef_, missingScores_;
+  std::vector<uint32_t> missingRows_, missingAt_;  // rows a ScoreMemo lacks, and their positions
   std::vector<uint8_t> demoted_;
   std::vector<int16_t> query16_;
   float query16Scale_ = 0;

@@ -1,11 +1,18 @@
-// ScoreMemo: the last scores of one query vector over one list of rows, kept for a call
-// that brings the same query and the same list again.
+// ScoreMemo: the scores of one query vector over rows of a table, kept for calls that
+// bring the same query again, over the same list of rows or another one.
 //
 // Why: a feed re-ranks its candidates again without a new event (a scroll, a timer);
 // the long-term vector and the sequence model's hidden state are then unchanged, and so
-// are their 1,000 dot products. A match needs the query's bits, the list and a version
-// (the item store's) to be equal, so the reused scores are exactly the ones a new
+// are their 1,000 dot products. The same happens over another list (the next page, the
+// same candidates reshuffled): the rows it shares with the lists scored since the query
+// arrived need no new dot product. A match needs the query's bits and a version (the
+// item store's) to be equal, and the kernels' per-row results do not depend on which
+// rows share a call (kernels.h), so the reused scores are exactly the ones a new
 // computation would give.
+//
+// The per-row table is filled lazily, from the last stored list, only when another
+// list with the same query asks (findRows): a feed step, whose query is new every time,
+// pays for the last list's copy and nothing else.
 #pragma once
 
 #include <algorithm>
@@ -18,30 +25,85 @@ namespace ie {
 
 class ScoreMemo {
  public:
+  /// Tables of more rows than this are not kept (findRows answers false).
+  static constexpr size_t kMaxTableRows = size_t(1) << 18;
+
   /// Fills out[0..n) and returns true when (query, list, version) equal the last store().
   bool find(const float* query, size_t queryLength, const uint32_t* list, size_t n, uint64_t version,
             float* out) const {
-    if (!valid_ || version != version_ || n != list_.size() || queryLength != query_.size()) return false;
-    if (std::memcmp(query, query_.data(), queryLength * sizeof(float)) != 0) return false;
+    if (!valid_ || n != list_.size() || !sameQuery(query, queryLength, version)) return false;
     if (!std::equal(list, list + n, list_.begin())) return false;
     std::copy(scores_.begin(), scores_.end(), out);
     return true;
   }
+
+  /// Another list of rows (indices below tableRows; others count as missing) with the
+  /// query and version of the last store(): out[j] is written for every row scored with
+  /// this query before, and the others are listed in `missing` (their rows) and
+  /// `missingAt` (their positions in `list`). False, with nothing written, when the query
+  /// or version differ or the table would be too large.
+  bool findRows(const float* query, size_t queryLength, const uint32_t* list, size_t n, uint64_t version,
+                size_t tableRows, float* out, std::vector<uint32_t>& missing, std::vector<uint32_t>& missingAt) {
+    if (!valid_ || tableRows > kMaxTableRows || !sameQuery(query, queryLength, version)) return false;
+    if (generationOf_.size() < tableRows) {
+      generationOf_.resize(tableRows, 0);
+      table_.resize(tableRows);
+    }
+    if (!tableHoldsList_) {
+      for (size_t j = 0; j < list_.size(); ++j)
+        if (list_[j] < tableRows) {
+          table_[list_[j]] = scores_[j];
+          generationOf_[list_[j]] = generation_;
+        }
+      tableHoldsList_ = true;
+    }
+    missing.clear();
+    missingAt.clear();
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t row = list[j];
+      if (row < tableRows && generationOf_[row] == generation_) {
+        out[j] = table_[row];
+      } else {
+        missing.push_back(row);
+        missingAt.push_back(static_cast<uint32_t>(j));
+      }
+    }
+    return true;
+  }
+
+  /// Records the scores of a list; a new query or version starts a new table generation.
   void store(const float* query, size_t queryLength, const uint32_t* list, size_t n, uint64_t version,
              const float* scores) {
-    query_.assign(query, query + queryLength);
+    if (!valid_ || !sameQuery(query, queryLength, version)) {
+      query_.assign(query, query + queryLength);
+      version_ = version;
+      if (++generation_ == 0) {  // wrapped: no row may claim the new generation
+        std::fill(generationOf_.begin(), generationOf_.end(), 0);
+        generation_ = 1;
+      }
+    }
     list_.assign(list, list + n);
     scores_.assign(scores, scores + n);
-    version_ = version;
+    tableHoldsList_ = false;
     valid_ = true;
   }
   void clear() { valid_ = false; }
 
  private:
+  bool sameQuery(const float* query, size_t queryLength, uint64_t version) const {
+    return version == version_ && queryLength == query_.size() &&
+           std::memcmp(query, query_.data(), queryLength * sizeof(float)) == 0;
+  }
+
   std::vector<float> query_, scores_;
   std::vector<uint32_t> list_;
   uint64_t version_ = 0;
   bool valid_ = false;
+  // Per-row scores of the current query: valid where generationOf_ == generation_.
+  std::vector<float> table_;
+  std::vector<uint32_t> generationOf_;
+  uint32_t generation_ = 0;
+  bool tableHoldsList_ = false;
 };
 
 }  // namespace ie

@@ -399,3 +399,56 @@ TEST_CASE("re-ranks with no new event reuse the long-term and sequence scores, e
   CHECK(otherModel.scores == expectedOther.scores);
   CHECK(otherModel.scores != afterUpsert.scores);
 }
+
+TEST_CASE("another candidate list with no new event ranks like a fresh engine, bit for bit", "[sequence][engine]") {
+  // The long-term and sequence scores of the items a previous list shared are reused
+  // (ScoreMemo::findRows); the reused floats must be the ones a fresh computation gives.
+  auto model = randomModel(7, 30);  // item-30 .. item-39 are outside the vocabulary
+  const double t0 = 1.7e12;
+  auto list = [](std::initializer_list<std::pair<int, int>> runs) {
+    std::vector<std::string> ids;
+    for (auto [from, to] : runs)
+      for (int i = from; from <= to ? i <= to : i >= to; i += from <= to ? 1 : -1) ids.push_back(itemId(i));
+    return ids;
+  };
+  const std::vector<std::string> first = list({{0, 24}});
+  const std::vector<std::string> second = list({{37, 20}, {2, 5}});  // reordered, new items, unknown ones
+  auto rank = [&](Engine& e, const std::vector<std::string>& ids) {
+    std::vector<std::string_view> views(ids.begin(), ids.end());
+    RankOptions options;
+    options.nowMs = t0 + 60000;
+    options.excludeConsumed = false;
+    options.explain = true;
+    RankResult result;
+    REQUIRE(e.rerank(views, options, result));
+    return result;
+  };
+  auto contributions = [](const RankResult& r) {
+    std::vector<float> out;
+    for (const Explanation& x : r.explanations) out.insert(out.end(), x.contributions.begin(), x.contributions.end());
+    return out;
+  };
+  auto warm = makeEngine();
+  warm->setSequenceModel(model);
+  history(*warm, t0);
+  const RankResult firstWarm = rank(*warm, first);
+  const RankResult secondWarm = rank(*warm, second);
+  const RankResult firstAgain = rank(*warm, first);  // every row now comes from the memo's table
+
+  auto cold = makeEngine();
+  cold->setSequenceModel(model);
+  history(*cold, t0);
+  const RankResult secondCold = rank(*cold, second);
+
+  using ie_test::bitIdentical;
+  REQUIRE(secondWarm.order == secondCold.order);
+  CHECK(bitIdentical(secondWarm.scores, secondCold.scores));
+  CHECK(bitIdentical(contributions(secondWarm), contributions(secondCold)));
+  REQUIRE(firstAgain.order == firstWarm.order);
+  CHECK(bitIdentical(firstAgain.scores, firstWarm.scores));
+  CHECK(bitIdentical(contributions(firstAgain), contributions(firstWarm)));
+  // The sequence component is present: the model knows some of the candidates.
+  bool anySequence = false;
+  for (const Explanation& x : secondWarm.explanations) anySequence = anySequence || x.contributions[kSequence] != 0;
+  CHECK(anySequence);
+}
