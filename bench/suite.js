@@ -542,6 +542,10 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
       impls[`engine ${name}: rerank(another 1000-id list each call), ids resolved every call`] = () =>
         eng[name].lists.rerank((flip++ & 1) ? otherIds : data.ids, { k: 50, now: T0 + 3_600_000, exclude: 'none' });
     }
+    // The same fixed work in every run: per-event figures move with this process's core
+    // speed, which varies between processes on a shared machine.
+    const spinRow = 'machine reference: 10,000 dependent float multiply-adds (wasm, no memory)';
+    impls[spinRow] = makeSpin();
     const samples = await measure(impls, rounds);
     print(`### On-device cost: one event, one re-rank (GRU H = ${eng.SIMD.hidden}, ${DIM} dims, attention over the last 50 events)`);
     print('');
@@ -551,6 +555,7 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
       const step = median(samples[stepRow(name)]), obs = median(samples[obsRow(name)]);
       print(`${name}: re-rank after one event (feed step − observe) = ${fmt(step - obs)}`);
     }
+    print(`machine reference in this run: ${fmt(median(samples[spinRow]))} (compare across runs: the per-event rows scale with it)`);
     print('');
     for (const e of Object.values(eng)) for (const x of [e.plain, e.seq, e.feed, e.again, e.lists]) x.dispose();
   } else if (want(4)) {
@@ -567,4 +572,10 @@ export function makeBandwidth(floats) {
   inst.exports.memory.grow(Math.ceil(bytes / 65536));
   new Float32Array(inst.exports.memory.buffer, 0, floats.length).set(floats);
   return { run: () => inst.exports.sum(0, bytes), gbps: 0 };
+}
+
+/** A fixed amount of pure compute (bandwidth.wat's spin): how fast this process's core runs. */
+export function makeSpin(steps = 10_000) {
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(BANDWIDTH_WASM), {});
+  return () => inst.exports.spin(steps);
 }
