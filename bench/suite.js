@@ -542,8 +542,8 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
       impls[`engine ${name}: rerank(another 1000-id list each call), ids resolved every call`] = () =>
         eng[name].lists.rerank((flip++ & 1) ? otherIds : data.ids, { k: 50, now: T0 + 3_600_000, exclude: 'none' });
     }
-    // The same fixed work in every run: per-event figures move with this process's core
-    // speed, which varies between processes on a shared machine.
+    // The same fixed pure-compute work in every run: it tells whether a slow run had a slow
+    // core (the reference moves too) or slow memory (the per-event rows move alone).
     const spinRow = 'machine reference: 10,000 dependent float multiply-adds (wasm, no memory)';
     impls[spinRow] = makeSpin();
     const samples = await measure(impls, rounds);
@@ -555,7 +555,7 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
       const step = median(samples[stepRow(name)]), obs = median(samples[obsRow(name)]);
       print(`${name}: re-rank after one event (feed step − observe) = ${fmt(step - obs)}`);
     }
-    print(`machine reference in this run: ${fmt(median(samples[spinRow]))} (compare across runs: the per-event rows scale with it)`);
+    print(`machine reference in this run: ${fmt(median(samples[spinRow]))} (pure compute; compare across runs: slower per-event rows beside a steady reference point at the memory system, not the core)`);
     print('');
     for (const e of Object.values(eng)) for (const x of [e.plain, e.seq, e.feed, e.again, e.lists]) x.dispose();
   } else if (want(4)) {
