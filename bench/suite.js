@@ -341,7 +341,7 @@ export async function runSuite({ createEngine, tf, ort, rounds = 31, log = conso
     const rn = median(samples['engine SIMD: rerank(new 1000-id list, {k: 50}), one query']);
     const rc = median(samples['engine SIMD: recommend(50), one query']);
     const re = median(samples['engine SIMD: rerank([]) (empty: JS + binding overhead)']);
-    print(`rerank(1000 ids) rows re-rank the previous call's ids with no event in between: resolved slots, attention cells, interest dot products and the long-term scores are reused, so they measure the engine's caches, not its kernels (recommend rows compute every dot product); 'new 1000-id list' rows resolve the ids and compute the long-term scores every call (per-item attention and interest cells are still reused).`);
+    print(`rerank(1000 ids) rows re-rank the previous call's ids with no event in between: resolved slots, attention cells, interest dot products and the long-term scores are reused, so they measure the engine's caches, not its kernels (recommend rows compute every dot product); 'new 1000-id list' rows resolve the ids every call (the per-item attention and interest cells, and the long-term and sequence scores of items already scored with the same user vector and hidden state, are reused).`);
     print(`JS→kernel path: empty rerank ${fmt(re)}; per 1000 ids: new list − recommend over the same slots = ${fmt(rn - rc)} (id staging, UTF-8, hashing, duplicate check), repeated ids − recommend = ${fmt(rr - rc)}`);
     print('');
     for (const e of Object.values(eng)) e.blend.dispose(), e.single.dispose();
