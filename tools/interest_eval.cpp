@@ -64,6 +64,8 @@ Engine (defaults are the engine's own):
   --weights LIST       e.g. server=0.3,longTerm=1,shortTerm=1,attention=1,negative=1
   --half-life MIN      short-term half-life in minutes
   --sharpness X        attention sharpness
+  --int8               keep an int8 copy of the item vectors and score the long-term
+                       component with it, as createEngine({int8: true}) does
   --blend NAME:LIST    an extra engine row with these weights (repeatable)
   --adaptive           add engine-adaptive: per user, Hedge over the engine rows' blends
                        rewarded by each click (on-device adaptation experiment)
@@ -135,6 +137,7 @@ Args parseArgs(int argc, char** argv) {
     else if (flag == "--quiet") a.quiet = true;
     else if (flag == "--sequence") a.sequence = true;
     else if (flag == "--tune") a.tune = true;
+    else if (flag == "--int8") a.eval.engine.int8 = true;
     else if (flag == "--adaptive") a.eval.adaptive = true;
     else if (flag == "--adaptive-rate") a.eval.adaptiveRate = parseNumber(flag, value()), a.eval.adaptive = true;
     else if (flag == "--adaptive-prior") a.eval.adaptivePrior = parseNumber(flag, value()), a.eval.adaptive = true;
@@ -397,6 +400,7 @@ int main(int argc, char** argv) {
     for (int c = 0; c < kComponentCount; ++c) engine["weights"][kComponentNames[c]] = args.eval.engine.weights[c];
     engine["halfLifeMinutes"] = args.eval.engine.halfLifeMinutes;
     engine["attentionSharpness"] = args.eval.engine.attentionSharpness;
+    engine["int8"] = args.eval.engine.int8;
     out["engine"] = engine;
     out["server"] = {{"model", "implicit-als"}, {"factors", als.factors}, {"iterations", als.iterations},
                      {"lambda", als.lambda}, {"alpha", als.alpha}};

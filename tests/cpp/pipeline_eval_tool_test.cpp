@@ -69,6 +69,15 @@ TEST_CASE("interest-eval: JSON has the issue's keys for LOO and RATING", "[tool]
     CHECK(loo["models"][model]["points"] == 30);
   }
   CHECK(contains(r.out, "| popularity"));
+  CHECK(loo["engine"]["int8"] == false);
+  // --int8: the engine rows score the long-term component from an int8 copy of the items.
+  r = ie_test::runTool(tool, dir,
+                       "--data '" + log + "' --task loo --int8 --factors 4 --iterations 3 --threads 1 --quiet --json '" +
+                           dir.file("loo8.json") + "'");
+  REQUIRE(r.code == 0);
+  const auto loo8 = nlohmann::json::parse(ie_test::slurp(dir.file("loo8.json")));
+  CHECK(loo8["engine"]["int8"] == true);
+  CHECK(loo8["models"]["engine-long"]["points"] == 30);
   r = ie_test::runTool(tool, dir, "--data '" + log + "' --task rating --threads 1 --quiet --json '" +
                                       dir.file("rating.json") + "'");
   REQUIRE(r.code == 0);
