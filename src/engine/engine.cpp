@@ -343,16 +343,10 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
         // The same u over the same candidates (a re-rank with no new event): same scores.
         // The same u over other candidates: only the items not scored with it yet.
         float* dst = dense ? longTerm : scratch_.data();
-        if (!longTermMemo_.find(u.data(), stride, kernelSlots, nk, store_.version(), dst)) {
-          if (longTermMemo_.findRows(u.data(), stride, kernelSlots, nk, store_.version(), store_.size(), dst,
-                                     missingRows_, missingAt_)) {
-            missingScores_.resize(missingRows_.size());
-            scoreRows(rows, stride, missingRows_.data(), missingRows_.size(), u.data(), missingScores_.data());
-            for (size_t m = 0; m < missingRows_.size(); ++m) dst[missingAt_[m]] = missingScores_[m];
-          } else
-            scoreRows(rows, stride, kernelSlots, nk, u.data(), dst);
-          longTermMemo_.store(u.data(), stride, kernelSlots, nk, store_.version(), dst);
-        }
+        longTermMemo_.scores(u.data(), stride, kernelSlots, nk, store_.version(), store_.size(), dst,
+                             [&](const uint32_t* rowSlots, size_t count, float* out) {
+                               scoreRows(rows, stride, rowSlots, count, u.data(), out);
+                             });
         if (!dense)
           for (size_t j = 0; j < nk; ++j) longTerm[known_[j]] = scratch_[j];
       }
@@ -447,15 +441,10 @@ void Engine::computeSequenceComponent(size_t n, bool identity, size_t nk, bool d
   const size_t hLength = sequenceState_.h.size();
   if (!sequenceMemo_.find(h, hLength, seqIndex_.data(), nk, 0, scratch_.data())) {
     // Raw scores: the same hidden state over other candidates scores only the new ones.
-    if (sequenceRawMemo_.findRows(h, hLength, seqIndex_.data(), nk, 0, sequence_->vocabulary(), scratch_.data(),
-                                  missingRows_, missingAt_)) {
-      missingScores_.resize(missingRows_.size());
-      sequence_->scoreIds(h, missingRows_.data(), missingRows_.size(), missingScores_.data());
-      for (size_t m = 0; m < missingRows_.size(); ++m) scratch_[missingAt_[m]] = missingScores_[m];
-    } else {
-      sequence_->scoreIds(h, seqIndex_.data(), nk, scratch_.data());
-    }
-    sequenceRawMemo_.store(h, hLength, seqIndex_.data(), nk, 0, scratch_.data());
+    sequenceRawMemo_.scores(h, hLength, seqIndex_.data(), nk, 0, sequence_->vocabulary(), scratch_.data(),
+                            [&](const uint32_t* index, size_t count, float* out) {
+                              sequence_->scoreIds(h, index, count, out);
+                            });
     // Standardise over the candidates the model knows; the others stay at 0.
     double mean = 0, var = 0;
     for (size_t j = 0; j < nk; ++j)

@@ -254,8 +254,7 @@ class Engine {
   std::vector<uint64_t> candidateHashes_;
   bool lastCandidatesValid_ = false;  // candidateSlots_ holds the last successful rerank's
   uint64_t lastCandidatesVersion_ = 0;  // store version they were resolved at
-  std::vector<float> components_, totals_, scratch_, unit_, keyCoef_, missingScores_;
-  std::vector<uint32_t> missingRows_, missingAt_;  // rows a ScoreMemo lacks, and their positions
+  std::vector<float> components_, totals_, scratch_, unit_, keyCoef_;
   std::vector<uint8_t> demoted_;
   std::vector<int16_t> query16_;
   float query16Scale_ = 0;

@@ -11,7 +11,7 @@
 // computation would give.
 //
 // The per-row table is filled lazily, from the last stored list, only when another
-// list with the same query asks (findRows): a feed step, whose query is new every time,
+// list with the same query asks (scores): a feed step, whose query is new every time,
 // pays for the last list's copy and nothing else.
 #pragma once
 
@@ -37,38 +37,23 @@ class ScoreMemo {
     return true;
   }
 
-  /// Another list of rows (indices below tableRows; others count as missing) with the
-  /// query and version of the last store(): out[j] is written for every row scored with
-  /// this query before, and the others are listed in `missing` (their rows) and
-  /// `missingAt` (their positions in `list`). False, with nothing written, when the query
-  /// or version differ or the table would be too large.
-  bool findRows(const float* query, size_t queryLength, const uint32_t* list, size_t n, uint64_t version,
-                size_t tableRows, float* out, std::vector<uint32_t>& missing, std::vector<uint32_t>& missingAt) {
-    if (!valid_ || tableRows > kMaxTableRows || !sameQuery(query, queryLength, version)) return false;
-    if (generationOf_.size() < tableRows) {
-      generationOf_.resize(tableRows, 0);
-      table_.resize(tableRows);
+  /// out[0..n) = the scores of the rows in `list` (indices into a table of tableRows rows)
+  /// against `query`: the last list's again when it is the same list; else the rows scored
+  /// with this query before, and `score(rows, count, out)` for the others; else `score`
+  /// over the whole list. The result is then recorded (store). `score` must give a row
+  /// the same float whatever other rows share the call (the scoring kernels do).
+  template <typename Score>
+  void scores(const float* query, size_t queryLength, const uint32_t* list, size_t n, uint64_t version,
+              size_t tableRows, float* out, Score&& score) {
+    if (find(query, queryLength, list, n, version, out)) return;
+    if (findRows(query, queryLength, list, n, version, tableRows, out)) {
+      missingScores_.resize(missing_.size());
+      score(missing_.data(), missing_.size(), missingScores_.data());
+      for (size_t m = 0; m < missing_.size(); ++m) out[missingAt_[m]] = missingScores_[m];
+    } else {
+      score(list, n, out);
     }
-    if (!tableHoldsList_) {
-      for (size_t j = 0; j < list_.size(); ++j)
-        if (list_[j] < tableRows) {
-          table_[list_[j]] = scores_[j];
-          generationOf_[list_[j]] = generation_;
-        }
-      tableHoldsList_ = true;
-    }
-    missing.clear();
-    missingAt.clear();
-    for (size_t j = 0; j < n; ++j) {
-      const uint32_t row = list[j];
-      if (row < tableRows && generationOf_[row] == generation_) {
-        out[j] = table_[row];
-      } else {
-        missing.push_back(row);
-        missingAt.push_back(static_cast<uint32_t>(j));
-      }
-    }
-    return true;
+    store(query, queryLength, list, n, version, out);
   }
 
   /// Records the scores of a list; a new query or version starts a new table generation.
@@ -95,6 +80,40 @@ class ScoreMemo {
            std::memcmp(query, query_.data(), queryLength * sizeof(float)) == 0;
   }
 
+  // Another list of rows (indices below tableRows; others count as missing) with the query
+  // and version of the last store(): out[j] is written for every row scored with this
+  // query before, and the others are listed in missing_ (their rows) and missingAt_ (their
+  // positions in `list`). False, with nothing written, when the query or version differ
+  // or the table would be too large.
+  bool findRows(const float* query, size_t queryLength, const uint32_t* list, size_t n, uint64_t version,
+                size_t tableRows, float* out) {
+    if (!valid_ || tableRows > kMaxTableRows || !sameQuery(query, queryLength, version)) return false;
+    if (generationOf_.size() < tableRows) {
+      generationOf_.resize(tableRows, 0);
+      table_.resize(tableRows);
+    }
+    if (!tableHoldsList_) {
+      for (size_t j = 0; j < list_.size(); ++j)
+        if (list_[j] < tableRows) {
+          table_[list_[j]] = scores_[j];
+          generationOf_[list_[j]] = generation_;
+        }
+      tableHoldsList_ = true;
+    }
+    missing_.clear();
+    missingAt_.clear();
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t row = list[j];
+      if (row < tableRows && generationOf_[row] == generation_) {
+        out[j] = table_[row];
+      } else {
+        missing_.push_back(row);
+        missingAt_.push_back(static_cast<uint32_t>(j));
+      }
+    }
+    return true;
+  }
+
   std::vector<float> query_, scores_;
   std::vector<uint32_t> list_;
   uint64_t version_ = 0;
@@ -104,6 +123,9 @@ class ScoreMemo {
   std::vector<uint32_t> generationOf_;
   uint32_t generation_ = 0;
   bool tableHoldsList_ = false;
+  // Scratch of scores(): the rows findRows lacked, their positions, their new scores.
+  std::vector<uint32_t> missing_, missingAt_;
+  std::vector<float> missingScores_;
 };
 
 }  // namespace ie

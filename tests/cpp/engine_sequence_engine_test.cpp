@@ -402,7 +402,7 @@ TEST_CASE("re-ranks with no new event reuse the long-term and sequence scores, e
 
 TEST_CASE("another candidate list with no new event ranks like a fresh engine, bit for bit", "[sequence][engine]") {
   // The long-term and sequence scores of the items a previous list shared are reused
-  // (ScoreMemo::findRows); the reused floats must be the ones a fresh computation gives.
+  // (ScoreMemo::scores); the reused floats must be the ones a fresh computation gives.
   auto model = randomModel(7, 30);  // item-30 .. item-39 are outside the vocabulary
   const double t0 = 1.7e12;
   auto list = [](std::initializer_list<std::pair<int, int>> runs) {
