@@ -180,7 +180,7 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
                         (!slots || std::equal(slots, slots + n, lastSlots_.begin()));
   uint64_t oldest = epoch_;
   bool contiguous = true;
-  uint32_t rowLow = 0, rowHigh = 0;
+  uint32_t rowLow = kNone, rowHigh = 0;
   if (sameList) {
     oldest = lastListEpoch_;
     contiguous = lastContiguous_;
@@ -202,10 +202,9 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
       candidateRow_[j] = r;
       oldest = std::min(oldest, rowEpoch_[r]);
       contiguous = contiguous && r == candidateRow_[0] + j;
+      rowLow = std::min(rowLow, r);
+      rowHigh = std::max(rowHigh, r);
     }
-    const auto [low, high] = std::minmax_element(candidateRow_.begin(), candidateRow_.begin() + static_cast<std::ptrdiff_t>(n));
-    rowLow = *low;
-    rowHigh = *high;
     lastSlots_.resize(n);
     for (size_t j = 0; j < n; ++j) lastSlots_[j] = slotOf(j);
     lastIdentity_ = slots == nullptr;
