@@ -134,6 +134,7 @@ class RawEngine {
   val stageFloats(size_t n) { floats_.resize(n); return val(typed_memory_view(n, floats_.data())); }
   val stageTimes(size_t n) { times_.resize(n); return val(typed_memory_view(n, times_.data())); }
   val stageCodes(size_t n) { codes_.resize(n); return val(typed_memory_view(n, codes_.data())); }
+  val stageSlots(size_t n) { slots_.resize(n); return val(typed_memory_view(n, slots_.data())); }
 
   // ---- items and events
   int upsert(size_t count, size_t usedBytes) {
@@ -223,6 +224,25 @@ class RawEngine {
     return record(engine_->rerankSame(options(now, hasServer ? floats_.data() : nullptr, k, excludeConsumed, explain),
                                       result_));
   }
+  // Candidates as item slots (the JS layer's id -> slot table, filled from candidateSlots
+  // while slotsVersion had the value `version`): no staging of ids, no hashing. -1 when
+  // the table is stale (an item was evicted since); the caller then goes through rerank.
+  int rerankSlots(size_t count, double version, double now, bool hasServer, double k, bool excludeConsumed,
+                  bool explain) {
+    if (version != slotsVersion() || slots_.size() < count) return -1;
+    if (hasServer && floats_.size() < count)
+      return record(ie::Status(ie::StatusCode::InvalidArgument, "server scores not staged"));
+    return record(engine_->rerankSlots(slots_.data(), count,
+                                       options(now, hasServer ? floats_.data() : nullptr, k, excludeConsumed, explain),
+                                       result_));
+  }
+  // The last successful rerank's candidates as item slots (0xFFFFFFFF: not stored).
+  val candidateSlots() const {
+    const std::vector<uint32_t>& slots = engine_->candidateSlots();
+    return val(typed_memory_view(slots.size(), slots.data()));
+  }
+  // ItemStore::slotsVersion, exact in a double (a counter far below 2^53).
+  double slotsVersion() const { return static_cast<double>(engine_->items().slotsVersion()); }
   int recommend(double k, double now, bool excludeConsumed, bool explain) {
     const int code = record(engine_->recommend(static_cast<size_t>(std::max(0.0, k)),
                                                options(now, nullptr, k, excludeConsumed, explain), result_));
@@ -383,6 +403,7 @@ class RawEngine {
   std::unique_ptr<ie::Engine> engine_;
   ie::Status last_;
   std::vector<uint8_t> bytes_, codes_, stateOut_;
+  std::vector<uint32_t> slots_;
   std::vector<float> floats_, contributions_, vectorOut_;
   std::vector<double> times_;
   std::vector<int32_t> support_;
@@ -409,6 +430,7 @@ EMSCRIPTEN_BINDINGS(interest_engine) {
       .function("stageFloats", &RawEngine::stageFloats)
       .function("stageTimes", &RawEngine::stageTimes)
       .function("stageCodes", &RawEngine::stageCodes)
+      .function("stageSlots", &RawEngine::stageSlots)
       .function("upsert", &RawEngine::upsert)
       .function("evicted", &RawEngine::evicted)
       .function("loadCatalog", &RawEngine::loadCatalog)
@@ -419,6 +441,9 @@ EMSCRIPTEN_BINDINGS(interest_engine) {
       .function("observeOne", &RawEngine::observeOne)
       .function("rerank", &RawEngine::rerank)
       .function("rerankSame", &RawEngine::rerankSame)
+      .function("rerankSlots", &RawEngine::rerankSlots)
+      .function("candidateSlots", &RawEngine::candidateSlots)
+      .function("slotsVersion", &RawEngine::slotsVersion)
       .function("recommend", &RawEngine::recommend)
       .function("resultOrder", &RawEngine::resultOrder)
       .function("resultScores", &RawEngine::resultScores)

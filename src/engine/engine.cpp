@@ -560,26 +560,45 @@ int32_t Engine::supportingEvent(uint32_t slot, double nowMs) {
   return best;
 }
 
+namespace {
+// Duplicate detection over known candidates: a per-slot first position. The table stays
+// all-kNone between calls: only the entries set by one call are reset (on every exit),
+// so a rerank costs O(candidates), not O(stored items).
+struct FirstPositions {
+  std::vector<uint32_t>& positions;
+  const std::vector<uint32_t>& slots;
+  size_t filled = 0;  // slots[0 .. filled) have been entered
+  ~FirstPositions() {
+    for (size_t i = 0; i < filled; ++i)
+      if (slots[i] != kNone) positions[slots[i]] = kNone;
+  }
+  // Enters slots[i] (known); returns the position it was first seen at, or kNone.
+  uint32_t enter(size_t i) {
+    uint32_t& first = positions[slots[i]];
+    const uint32_t previous = first;
+    if (previous == kNone) first = static_cast<uint32_t>(i);
+    filled = i + 1;
+    return previous;
+  }
+};
+
+Status duplicateCandidate(std::string_view id, uint32_t first, size_t second) {
+  return Status(StatusCode::DuplicateId, "candidate id " + quoted(id) + " appears twice (positions " +
+                                             std::to_string(first) + " and " + std::to_string(second) + ")");
+}
+}  // namespace
+
 Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result) {
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
   const size_t n = ids.size();
   lastCandidatesValid_ = false;  // candidateSlots_ is about to change
   candidateSlots_.resize(n);
   candidateHashes_.resize(n);
-  // Duplicate detection: known ids through a per-slot first position, unknown ids
-  // through a small index (few in practice).
-  // firstPosition_ stays all-kNone between calls: only the entries set here are reset
-  // (on every exit), so a rerank costs O(candidates), not O(stored items).
+  candidateHashesValid_ = true;
+  // Duplicates: known ids through FirstPositions, unknown ids through a small index
+  // (few in practice).
   if (firstPosition_.size() < store_.size()) firstPosition_.resize(store_.size(), kNone);
-  struct ResetPositions {
-    std::vector<uint32_t>& positions;
-    const std::vector<uint32_t>& slots;
-    size_t filled = 0;
-    ~ResetPositions() {
-      for (size_t i = 0; i < filled; ++i)
-        if (slots[i] != kNone) positions[slots[i]] = kNone;
-    }
-  } reset{firstPosition_, candidateSlots_};
+  FirstPositions positions{firstPosition_, candidateSlots_};
   IdIndex unknownIndex;
   std::vector<std::string> unknownKeys;
   for (size_t i = 0; i < n; ++i) {
@@ -587,11 +606,12 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
     const uint64_t hash = hashId(ids[i]);
     candidateHashes_[i] = hash;
     const uint32_t slot = store_.findHashed(ids[i], hash);
+    candidateSlots_[i] = slot;
     uint32_t previous = kNone;
     if (slot != kNone) {
-      previous = firstPosition_[slot];
-      if (previous == kNone) firstPosition_[slot] = static_cast<uint32_t>(i);
+      previous = positions.enter(i);
     } else {
+      positions.filled = i + 1;
       const uint32_t u = unknownIndex.find(ids[i], unknownKeys);
       if (u != kNone) {
         previous = u;
@@ -601,20 +621,56 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
         unknownIndex.insert(ids[i], static_cast<uint32_t>(i));
       }
     }
-    if (previous != kNone)
-      return Status(StatusCode::DuplicateId, "candidate id " + quoted(ids[i]) + " appears twice (positions " +
-                                                 std::to_string(previous) + " and " + std::to_string(i) + ")");
-    candidateSlots_[i] = slot;
-    reset.filled = i + 1;
+    if (previous != kNone) return duplicateCandidate(ids[i], previous, i);
   }
-  if (options.serverScores)
-    for (size_t i = 0; i < n; ++i)
-      if (!std::isfinite(options.serverScores[i]))
-        return Status(StatusCode::NonFinite, "server score of candidate " + quoted(ids[i]) + " is not finite");
+  IE_RETURN_IF_ERROR(checkServerScores(options, ids.data()));
   lastCandidatesValid_ = true;
   lastCandidatesVersion_ = store_.version();
   rankCandidates(options, result);
   return Status::ok();
+}
+
+Status Engine::rerankSlots(const uint32_t* slots, size_t n, const RankOptions& options, RankResult& result) {
+  if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
+  for (size_t i = 0; i < n; ++i)
+    if (slots[i] >= store_.size())
+      return Status(StatusCode::InvalidArgument, "candidate #" + std::to_string(i) + ": slot " +
+                                                     std::to_string(slots[i]) + " holds no item");
+  lastCandidatesValid_ = false;  // candidateSlots_ is about to change
+  candidateSlots_.assign(slots, slots + n);
+  candidateHashesValid_ = false;
+  if (firstPosition_.size() < store_.size()) firstPosition_.resize(store_.size(), kNone);
+  FirstPositions positions{firstPosition_, candidateSlots_};
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t previous = positions.enter(i);
+    if (previous != kNone) return duplicateCandidate(store_.id(slots[i]), previous, i);
+  }
+  IE_RETURN_IF_ERROR(checkServerScores(options, nullptr));
+  lastCandidatesValid_ = true;
+  lastCandidatesVersion_ = store_.version();
+  rankCandidates(options, result);
+  return Status::ok();
+}
+
+Status Engine::checkServerScores(const RankOptions& options, const std::string_view* ids) const {
+  if (options.serverScores)
+    for (size_t i = 0; i < candidateSlots_.size(); ++i)
+      if (!std::isfinite(options.serverScores[i])) {
+        const std::string who = ids ? quoted(ids[i])
+                                : candidateSlots_[i] != kNone ? quoted(store_.id(candidateSlots_[i]))
+                                                              : "at position " + std::to_string(i);
+        return Status(StatusCode::NonFinite, "server score of candidate " + who + " is not finite");
+      }
+  return Status::ok();
+}
+
+const std::vector<uint64_t>& Engine::candidateHashes() {
+  if (!candidateHashesValid_) {
+    candidateHashes_.resize(candidateSlots_.size());
+    for (size_t i = 0; i < candidateSlots_.size(); ++i) candidateHashes_[i] = hashId(store_.id(candidateSlots_[i]));
+    candidateHashesValid_ = true;
+  }
+  return candidateHashes_;
 }
 
 bool Engine::canRerankSame(size_t n) const {
@@ -625,13 +681,7 @@ Status Engine::rerankSame(const RankOptions& options, RankResult& result) {
   if (!canRerankSame(candidateSlots_.size()))
     return Status(StatusCode::InvalidArgument, "rerankSame: the previous candidates are gone (items changed)");
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
-  if (options.serverScores)
-    for (size_t i = 0; i < candidateSlots_.size(); ++i)
-      if (!std::isfinite(options.serverScores[i]))
-        return Status(StatusCode::NonFinite, "server score of candidate " +
-                                                 (candidateSlots_[i] != kNone ? quoted(store_.id(candidateSlots_[i]))
-                                                                              : "at position " + std::to_string(i)) +
-                                                 " is not finite");
+  IE_RETURN_IF_ERROR(checkServerScores(options, nullptr));
   rankCandidates(options, result);
   return Status::ok();
 }
@@ -643,11 +693,13 @@ void Engine::rankCandidates(const RankOptions& options, RankResult& result) {
   demoted_.assign(n, 0);
   // Only hidden ids, or consumed ones when excluded, are demoted: skip the lookups when
   // neither can occur.
-  if (seen_.size() && (options.excludeConsumed || seen_.anyHidden()))
+  if (seen_.size() && (options.excludeConsumed || seen_.anyHidden())) {
+    const std::vector<uint64_t>& hashes = candidateHashes();
     for (size_t i = 0; i < n; ++i) {
-      const uint8_t flags = seen_.flagsOfHash(candidateHashes_[i]);
+      const uint8_t flags = seen_.flagsOfHash(hashes[i]);
       demoted_[i] = (flags & SeenItems::kHidden) || (options.excludeConsumed && (flags & SeenItems::kConsumed));
     }
+  }
   finishRanking(candidateSlots_.data(), n, options, demoted_.data(), result);
 }
 

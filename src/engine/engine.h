@@ -130,6 +130,16 @@ class Engine {
   /// Re-ranks candidates (see the contract above).
   Status rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result);
 
+  /// rerank() for candidates given as item slots (`slots[i]` < items().size()), e.g. as an
+  /// earlier rerank resolved them (candidateSlots()) while items().slotsVersion() had its
+  /// present value: a caller keeping id -> slot skips the ids' staging and hashing. The
+  /// result is the one rerank() gives for those items' ids. InvalidArgument for a slot
+  /// the store does not hold; DuplicateId as rerank.
+  Status rerankSlots(const uint32_t* slots, size_t n, const RankOptions& options, RankResult& result);
+  /// The slots of the last successful rerank's candidates, in input order (IdIndex::kNone
+  /// for an id the store does not hold).
+  const std::vector<uint32_t>& candidateSlots() const { return candidateSlots_; }
+
   /// Re-ranks the candidates of the last successful rerank() again (new time, options,
   /// server scores, interest state) without resolving their ids again: what a feed does
   /// after every event. Possible while no item was upserted since (canRerankSame); else
@@ -208,8 +218,13 @@ class Engine {
   void matchSequenceState();
   void computeSequenceComponent(size_t n, bool identity, size_t nk, bool dense);
   void applyPendingFor(const std::vector<uint32_t>& slots);
-  // Ranks candidateSlots_ / candidateHashes_ (resolved by rerank).
+  // Ranks candidateSlots_ (resolved by rerank or given to rerankSlots).
   void rankCandidates(const RankOptions& options, RankResult& result);
+  // candidateHashes_, hashed from the stored ids when rerankSlots skipped them (only the
+  // consumed/hidden lookups need them).
+  const std::vector<uint64_t>& candidateHashes();
+  // Rejects a non-finite server score, naming the candidate (`ids` null: by its stored id).
+  Status checkServerScores(const RankOptions& options, const std::string_view* ids) const;
   // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
   // nullptr = slots 0..n-1, all stored). Only components marked in active_ are written;
   // the others are zero by definition and are neither stored nor summed. With
@@ -251,7 +266,8 @@ class Engine {
   // Scratch buffers reused across calls (no allocation on the hot path after warm-up).
   std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_, seqIndex_, keySlots_, keyKept_;
   std::vector<double> keyCoefSum_;
-  std::vector<uint64_t> candidateHashes_;
+  std::vector<uint64_t> candidateHashes_;  // hashId of each candidate (see candidateHashes)
+  bool candidateHashesValid_ = false;       // rerankSlots leaves them to candidateHashes()
   bool lastCandidatesValid_ = false;  // candidateSlots_ holds the last successful rerank's
   uint64_t lastCandidatesVersion_ = 0;  // store version they were resolved at
   std::vector<float> components_, totals_, scratch_, unit_, keyCoef_;

@@ -24,6 +24,7 @@ ItemStore::ItemStore(uint32_t dim, uint32_t capacity, bool int8)
       int8_(int8),
       stride8_(paddedStride8(dim)),
       version_(newVersion()),
+      slotsVersion_(version_),
       gramian_(static_cast<size_t>(dim) * dim, 0.0) {}
 
 Status ItemStore::validateId(std::string_view id) {
@@ -71,6 +72,7 @@ Status ItemStore::validateBatch(const std::vector<std::string_view>& ids, const 
 void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* vectors, std::vector<uint32_t>& slots,
                        std::vector<std::string>& evicted) {
   slots.resize(ids.size());
+  bool evictedAny = false;
   // Large batches: one lazy recomputation of the Gramian beats n rank-1 updates.
   if (ids.size() > 64) gramianValid_ = false;
   // When room must be made, refresh the batch's already-stored items first, so that
@@ -103,6 +105,7 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
       if (gramianValid_) addToGramian(row(slot), -1.0);
       index_.erase(ids_[slot], slot);
       evicted.push_back(std::move(ids_[slot]));
+      evictedAny = true;
       ids_[slot] = std::string(id);
       index_.insert(id, slot);
     }
@@ -112,6 +115,7 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
     slots[i] = slot;
   }
   version_ = newVersion();
+  if (evictedAny) slotsVersion_ = version_;
 }
 
 void ItemStore::writeRow(uint32_t slot, const float* vector) {
@@ -180,6 +184,7 @@ void ItemStore::clear() {
   std::fill(gramian_.begin(), gramian_.end(), 0.0);
   gramianValid_ = true;
   version_ = newVersion();
+  slotsVersion_ = version_;
 }
 
 }  // namespace ie

@@ -87,6 +87,11 @@ class ItemStore {
   /// one process-wide counter), so a cache keyed by it never matches another store's
   /// contents (a copy shares its source's version, and contents, until either changes).
   uint64_t version() const { return version_; }
+  /// Changes whenever an id leaves its slot (an eviction, clear()); new ids taking new
+  /// slots and new vectors for stored ids keep it. A caller's id -> slot table built
+  /// while it had one value stays right while it keeps it (the JS layer's, see rerank).
+  /// Drawn from the same process-wide counter as version().
+  uint64_t slotsVersion() const { return slotsVersion_; }
 
   /// G = sum over stored items of v v^T, row-major dim x dim, in double.
   const std::vector<double>& gramian();
@@ -121,6 +126,7 @@ class ItemStore {
   // stamps only grow. One O(size) selection serves many evictions.
   std::vector<std::pair<uint64_t, uint32_t>> victims_;
   uint64_t version_;
+  uint64_t slotsVersion_;
   std::vector<double> gramian_;
   bool gramianValid_ = true;
 };

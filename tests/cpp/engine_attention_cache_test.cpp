@@ -233,6 +233,67 @@ TEST_CASE("engine: rerankSame re-ranks the last candidates, and refuses after it
   CHECK(engine->rerankSame(options, a).code() == ie::StatusCode::InvalidArgument);
 }
 
+TEST_CASE("engine: rerankSlots ranks slots exactly as rerank ranks their ids", "[engine]") {
+  ie_test::Rng rng(5);
+  ie::EngineConfig config;
+  config.dim = kDim;
+  std::unique_ptr<ie::Engine> bySlots, byIds;
+  REQUIRE(ie::Engine::create(config, bySlots).isOk());
+  REQUIRE(ie::Engine::create(config, byIds).isOk());
+  std::vector<std::string> ids;
+  std::vector<float> vectors;
+  for (uint32_t i = 0; i < 60; ++i) {
+    ids.push_back("i" + std::to_string(i));
+    for (uint32_t k = 0; k < kDim; ++k) vectors.push_back(rng.range(-1, 1));
+  }
+  std::vector<std::string_view> all(ids.begin(), ids.end());
+  double t = 1.7e12;
+  for (ie::Engine* e : {bySlots.get(), byIds.get()}) {
+    REQUIRE(e->upsertItems(all, vectors.data(), vectors.size()).isOk());
+    REQUIRE(e->observe({{all[3], ie::EventType::Click, t, NAN}, {all[8], ie::EventType::Hide, t + 1, NAN},
+                        {all[12], ie::EventType::Click, t + 2, NAN}})
+                .isOk());
+  }
+  ie::RankOptions options;
+  options.nowMs = t + 60000;
+  options.excludeConsumed = true;  // the consumed and hidden lookups need each candidate's hash
+  ie::RankResult a, b;
+  // The slots of a list, as the JS layer learns them from candidateSlots().
+  std::vector<std::string_view> first = {all[12], all[40], all[8], all[3], all[21], all[33]};
+  REQUIRE(bySlots->rerank(first, options, a).isOk());
+  std::vector<uint32_t> slots = bySlots->candidateSlots();
+  REQUIRE(slots.size() == first.size());
+  for (size_t i = 0; i < first.size(); ++i) CHECK(bySlots->items().id(slots[i]) == first[i]);
+  // Another order: ranked from the slots alone, against the ids in a fresh engine.
+  std::reverse(slots.begin(), slots.end());
+  std::vector<std::string_view> reversed(first.rbegin(), first.rend());
+  std::vector<float> server = {0.5f, -1, 2, 0, 1, 3};
+  options.serverScores = server.data();
+  REQUIRE(bySlots->rerankSlots(slots.data(), slots.size(), options, a).isOk());
+  REQUIRE(byIds->rerank(reversed, options, b).isOk());
+  CHECK(a.order == b.order);
+  CHECK(bitIdentical(a.scores, b.scores));
+  CHECK(a.demotedCount == 3);  // two clicked, one hidden
+  CHECK(a.demotedCount == b.demotedCount);
+  // The shortcut for the same candidates again works after rerankSlots too.
+  REQUIRE(bySlots->canRerankSame(slots.size()));
+  REQUIRE(bySlots->rerankSame(options, a).isOk());
+  CHECK(bitIdentical(a.scores, b.scores));
+  // Refusals name the item, as rerank's do.
+  std::vector<uint32_t> twice = {slots[1], slots[0], slots[1]};
+  const ie::Status dup = bySlots->rerankSlots(twice.data(), twice.size(), ie::RankOptions{options.nowMs}, a);
+  CHECK(dup.code() == ie::StatusCode::DuplicateId);
+  CHECK(dup.message() == "candidate id 'i21' appears twice (positions 0 and 2)");
+  CHECK(!bySlots->canRerankSame(3));
+  server[2] = NAN;
+  const ie::Status nan = bySlots->rerankSlots(slots.data(), slots.size(), options, a);
+  CHECK(nan.code() == ie::StatusCode::NonFinite);
+  CHECK(nan.message() == "server score of candidate 'i3' is not finite");
+  std::vector<uint32_t> outside = {slots[0], 60};
+  CHECK(bySlots->rerankSlots(outside.data(), outside.size(), ie::RankOptions{options.nowMs}, a).code() ==
+        ie::StatusCode::InvalidArgument);
+}
+
 TEST_CASE("seen items: the flat table agrees with a map under churn", "[seen]") {
   ie_test::Rng rng(8);
   ie::SeenItems seen(100);

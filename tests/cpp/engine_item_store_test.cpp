@@ -110,6 +110,27 @@ TEST_CASE("a full store evicts the least recently used items, touch refreshes", 
   for (const char* id : {"c", "e", "f"}) CHECK(store.find(id) < 3);
 }
 
+TEST_CASE("slotsVersion changes when an id leaves its slot, and only then", "[item_store]") {
+  ItemStore store(2, 3);
+  const uint64_t empty = store.slotsVersion();
+  upsert(store, {"a", "b"}, {1, 0, 0, 1});
+  CHECK(store.slotsVersion() == empty);  // new ids take new slots
+  upsert(store, {"a"}, {2, 2});
+  CHECK(store.slotsVersion() == empty);  // a new vector for a stored id
+  upsert(store, {"c"}, {1, 1});
+  CHECK(store.slotsVersion() == empty);  // full now, nothing evicted yet
+  const uint32_t slotOfB = store.find("b");
+  std::vector<std::string> evicted;
+  upsert(store, {"d"}, {3, 3}, &evicted);  // evicts b (least recently used): d takes its slot
+  REQUIRE(evicted == std::vector<std::string>{"b"});
+  CHECK(store.find("d") == slotOfB);
+  const uint64_t afterEviction = store.slotsVersion();
+  CHECK(afterEviction != empty);
+  store.clear();
+  CHECK(store.slotsVersion() != afterEviction);
+  CHECK(ItemStore(2, 3).slotsVersion() != store.slotsVersion());  // unique across stores
+}
+
 TEST_CASE("touching the head or tail keeps the LRU list consistent", "[item_store]") {
   ItemStore store(1, 4);
   upsert(store, {"a", "b", "c", "d"}, {1, 2, 3, 4});  // recency d > c > b > a

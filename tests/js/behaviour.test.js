@@ -164,3 +164,72 @@ describe('re-ranking the same candidates again (the engine reuses their resolved
     reference.dispose();
   });
 });
+
+describe('new lists of ids the engine has resolved before (it keeps id -> slot)', () => {
+  const now = lastEvent + MINUTE;
+  // What an engine that never saw a list before returns (its ids go through the core's
+  // id index).
+  async function firstCall(list, options = {}) {
+    const engine = await engineWithHistory(true);
+    const result = engine.rerank(list, { now, ...options });
+    engine.dispose();
+    return result;
+  }
+
+  test('reordered, partial and mixed lists rank like a first call, consumed items included', async () => {
+    const warm = await engineWithHistory(true);
+    warm.rerank(feed.slice(), { now });
+    warm.rerank([...aClicks, ...bClicks], { now });
+    const reversed = feed.slice().reverse();
+    assert.deepEqual(warm.rerank(reversed, { now }), await firstCall(reversed));
+    // Items the user clicked (consumed) among them: demoted by their hashed ids.
+    const mixed = [...feed.filter((_, i) => i % 3 === 0), ...aClicks.slice(0, 4), bClicks[2]];
+    const demoting = warm.rerank(mixed, { now, exclude: 'consumed' });
+    assert.equal(demoting.demoted, 5);
+    assert.deepEqual(demoting, await firstCall(mixed, { exclude: 'consumed' }));
+    const server = mixed.map((_, i) => i % 7);
+    assert.deepEqual(warm.rerank(mixed.slice().reverse(), { now, serverScores: server, k: 9, explain: true }),
+      await firstCall(mixed.slice().reverse(), { serverScores: server, k: 9, explain: true }));
+    warm.dispose();
+  });
+
+  test('a duplicate or a bad server score is refused, naming the id; unknown ids still rank', async () => {
+    const warm = await engineWithHistory(true);
+    warm.rerank(feed.slice(), { now });
+    assert.throws(() => warm.rerank([feed[3], feed[1], feed[3]], { now }), {
+      code: 'duplicate_id',
+      message: new RegExp(`'${feed[3]}' appears twice \\(positions 0 and 2\\)`),
+    });
+    assert.throws(() => warm.rerank([feed[4], feed[2]], { now, serverScores: [0, NaN] }),
+      new RegExp(`server score of candidate '${feed[2]}' is not finite`));
+    const withUnknown = [feed[5], 'never-upserted', feed[0]];
+    assert.deepEqual(warm.rerank(withUnknown, { now }), await firstCall(withUnknown));
+    assert.deepEqual(warm.rerank([feed[9], feed[8]], { now }), await firstCall([feed[9], feed[8]]));
+    warm.dispose();
+  });
+
+  test('an evicted id is not scored with the vector of the item that took its slot', async () => {
+    const dim = catalog.dim;
+    const rows = catalog.vectors.subarray(0, 5 * dim);
+    const [a, b, c, d, e] = catalog.ids.slice(0, 5);
+    const user = Float32Array.from(rows.subarray(4 * dim, 5 * dim)); // e's direction
+    const small = async () => {
+      const engine = await createEngine({ dim, capacity: 4 });
+      engine.upsertItems([a, b, c, d], rows.subarray(0, 4 * dim));
+      engine.setUserVector(user);
+      return engine;
+    };
+    const warm = await small();
+    warm.rerank([a, b, c, d], { now }); // learns a..d; a is now the least recently used
+    assert.deepEqual(warm.upsertItems([e], rows.subarray(4 * dim)), [a]); // e takes a's slot
+    const list = [d, a, c, b];
+    const got = warm.rerank(list, { now, explain: true });
+    const reference = await small();
+    assert.deepEqual(reference.upsertItems([e], rows.subarray(4 * dim)), [a]);
+    assert.deepEqual(got, reference.rerank(list, { now, explain: true }));
+    // a is unknown now: no opinion (0), where e's vector would score |e|^2 > 0.
+    assert.equal(got.scores[got.ids.indexOf(a)], 0);
+    warm.dispose();
+    reference.dispose();
+  });
+});
