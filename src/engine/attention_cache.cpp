@@ -212,30 +212,43 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
 
   // The cells not computed yet: per key, the rows completed before its column existed
   // (for the same list: every row, for each column newer than the last call).
-  for (size_t q = 0; q < keyCount; ++q) {
-    const uint32_t c = keyColumn_[q];
-    if (columnEpoch_[c] <= oldest) continue;  // every candidate has it
-    float* column = cells_.data() + static_cast<size_t>(c) * maxRows_;
-    if (sameList) {
+  if (sameList) {
+    for (size_t q = 0; q < keyCount; ++q) {
+      const uint32_t c = keyColumn_[q];
+      if (columnEpoch_[c] <= oldest) continue;  // every candidate has it
+      float* column = cells_.data() + static_cast<size_t>(c) * maxRows_;
       missingCells_.resize(n);
       computeCells(store, lastSlots_.data(), n, keySlots[q], sharpness, key_, scratch_, missingCells_.data());
       for (size_t j = 0; j < n; ++j) column[candidateRow_[j]] = missingCells_[j];
       lastComputed_ += n;
-      continue;
     }
-    missing_.clear();
-    missingSlots_.clear();
-    for (size_t j = 0; j < n; ++j)
-      if (rowEpoch_[candidateRow_[j]] < columnEpoch_[c]) {
-        missing_.push_back(candidateRow_[j]);
-        missingSlots_.push_back(slotOf(j));
+  } else {
+    // Blocks of candidates, every key within a block: the block's item rows stay in cache
+    // from one key to the next. One pass per key over the whole list fetched each row
+    // again per key; with candidates spread over a large store that was from memory,
+    // ~50 ns per cell (1,000 new candidates, 50 keys: ~2.5 ms of a re-rank).
+    constexpr size_t kBlock = 128;  // 32 KB of rows at d = 64
+    for (size_t start = 0; start < n; start += kBlock) {
+      const size_t end = std::min(n, start + kBlock);
+      for (size_t q = 0; q < keyCount; ++q) {
+        const uint32_t c = keyColumn_[q];
+        if (columnEpoch_[c] <= oldest) continue;  // every candidate has it
+        missing_.clear();
+        missingSlots_.clear();
+        for (size_t j = start; j < end; ++j)
+          if (rowEpoch_[candidateRow_[j]] < columnEpoch_[c]) {
+            missing_.push_back(candidateRow_[j]);
+            missingSlots_.push_back(slotOf(j));
+          }
+        if (missing_.empty()) continue;
+        const size_t m = missing_.size();
+        missingCells_.resize(m);
+        computeCells(store, missingSlots_.data(), m, keySlots[q], sharpness, key_, scratch_, missingCells_.data());
+        float* column = cells_.data() + static_cast<size_t>(c) * maxRows_;
+        for (size_t i = 0; i < m; ++i) column[missing_[i]] = missingCells_[i];
+        lastComputed_ += m;
       }
-    if (missing_.empty()) continue;
-    const size_t m = missing_.size();
-    missingCells_.resize(m);
-    computeCells(store, missingSlots_.data(), m, keySlots[q], sharpness, key_, scratch_, missingCells_.data());
-    for (size_t i = 0; i < m; ++i) column[missing_[i]] = missingCells_[i];
-    lastComputed_ += m;
+    }
   }
   for (size_t j = 0; j < n; ++j) rowEpoch_[candidateRow_[j]] = epoch_;
   lastListIntact_ = true;

@@ -78,10 +78,11 @@ TEST_CASE("attention cache: cached totals are bit-identical to a fresh cache's",
     std::vector<float> cs;
     for (size_t q = 0; q < keySlots.size(); ++q)
       if (std::find(ks.begin(), ks.end(), keySlots[q]) == ks.end()) ks.push_back(keySlots[q]), cs.push_back(coef[q]);
-    // Candidates: mostly the same feed, sometimes a different page or order.
+    // Candidates: mostly the same feed, sometimes a different page or order. 200 of
+    // them: more than one block of the cell computation (attention_cache.cpp).
     std::vector<uint32_t> candidates;
     const uint32_t offset = step % 7 == 0 ? rng.below(200) : 0;
-    for (uint32_t i = 0; i < 100; ++i) candidates.push_back((offset + i * 3) % 300);
+    for (uint32_t i = 0; i < 200; ++i) candidates.push_back((offset + i * 7) % 300);
     if (step % 5 == 0) std::reverse(candidates.begin(), candidates.end());
     if (step % 11 == 0) s.put(rng, {candidates[3], ks.back()});  // vectors change under the cache
     if (step % 13 == 0) {  // a change the cache is not told about: the store version catches it
