@@ -128,6 +128,7 @@ class ItemStore {
   uint64_t version_;
   uint64_t slotsVersion_;
   std::vector<double> gramian_;
+  std::vector<double> gramianRows_;  // scratch of gramian(): four rows in double
   bool gramianValid_ = true;
 };
 

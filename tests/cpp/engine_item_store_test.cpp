@@ -335,9 +335,19 @@ TEST_CASE("the Gramian, incremental or recomputed, equals sum v v^T of the items
   // A large batch (> 64 items) switches to lazy recomputation; the result must agree too.
   ItemStore big(dim, 100);
   std::vector<std::string> ids;
-  for (int i = 0; i < 80; ++i) ids.push_back("b" + std::to_string(i));
+  for (int i = 0; i < 83; ++i) ids.push_back("b" + std::to_string(i));  // not a multiple of 4
   upsert(big, ids, randomVectors(rng, ids.size(), dim));
   CHECK(maxAbsDiff(big.gramian(), directGramian(big)) < 1e-9);
+  {
+    // Recomputed, four items per pass with each element's additions in item order: the
+    // same floats as one item at a time. Components spread over 2^-30..2^30 so that the
+    // double sums round (products of floats in [-1, 1] add up exactly too often).
+    ItemStore wide(dim, 100);
+    std::vector<float> vectors = randomVectors(rng, ids.size(), dim);
+    for (float& x : vectors) x = std::ldexp(x, static_cast<int>(rng.below(61)) - 30);
+    upsert(wide, ids, vectors);
+    CHECK(maxAbsDiff(wide.gramian(), directGramian(wide)) == 0.0);
+  }
   // ... and incremental updates after the recomputation stay exact.
   upsert(big, {"b3", "new"}, randomVectors(rng, 2, dim));
   CHECK(maxAbsDiff(big.gramian(), directGramian(big)) < 1e-9);
