@@ -241,6 +241,7 @@ class RawEngine {
     const std::vector<uint32_t>& slots = engine_->candidateSlots();
     return val(typed_memory_view(slots.size(), slots.data()));
   }
+  double recurringCandidates() const { return static_cast<double>(engine_->recurringCandidates()); }
   // ItemStore::slotsVersion, exact in a double (a counter far below 2^53).
   double slotsVersion() const { return static_cast<double>(engine_->items().slotsVersion()); }
   int recommend(double k, double now, bool excludeConsumed, bool explain) {
@@ -444,6 +445,7 @@ EMSCRIPTEN_BINDINGS(interest_engine) {
       .function("rerankSlots", &RawEngine::rerankSlots)
       .function("candidateSlots", &RawEngine::candidateSlots)
       .function("slotsVersion", &RawEngine::slotsVersion)
+      .function("recurringCandidates", &RawEngine::recurringCandidates)
       .function("recommend", &RawEngine::recommend)
       .function("resultOrder", &RawEngine::resultOrder)
       .function("resultScores", &RawEngine::resultScores)

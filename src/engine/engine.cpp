@@ -626,6 +626,7 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
   IE_RETURN_IF_ERROR(checkServerScores(options, ids.data()));
   lastCandidatesValid_ = true;
   lastCandidatesVersion_ = store_.version();
+  markRanked();
   rankCandidates(options, result);
   return Status::ok();
 }
@@ -648,6 +649,7 @@ Status Engine::rerankSlots(const uint32_t* slots, size_t n, const RankOptions& o
   IE_RETURN_IF_ERROR(checkServerScores(options, nullptr));
   lastCandidatesValid_ = true;
   lastCandidatesVersion_ = store_.version();
+  markRanked();
   rankCandidates(options, result);
   return Status::ok();
 }
@@ -662,6 +664,21 @@ Status Engine::checkServerScores(const RankOptions& options, const std::string_v
         return Status(StatusCode::NonFinite, "server score of candidate " + who + " is not finite");
       }
   return Status::ok();
+}
+
+void Engine::markRanked() {
+  if (rankedSlotsVersion_ != store_.slotsVersion()) {
+    std::fill(rankedBefore_.begin(), rankedBefore_.end(), 0);
+    rankedSlotsVersion_ = store_.slotsVersion();
+  }
+  if (rankedBefore_.size() < store_.size()) rankedBefore_.resize(store_.size(), 0);
+  size_t recurring = 0;
+  for (const uint32_t slot : candidateSlots_)
+    if (slot != kNone) {
+      recurring += rankedBefore_[slot];
+      rankedBefore_[slot] = 1;
+    }
+  recurringCandidates_ = recurring;
 }
 
 const std::vector<uint64_t>& Engine::candidateHashes() {

@@ -139,6 +139,10 @@ class Engine {
   /// The slots of the last successful rerank's candidates, in input order (IdIndex::kNone
   /// for an id the store does not hold).
   const std::vector<uint32_t>& candidateSlots() const { return candidateSlots_; }
+  /// How many of the last successful rerank's candidates had been candidates of an earlier
+  /// rerank (since their item took its slot): ids that recur across lists, which a
+  /// caller's id -> slot table pays off for. A new page of ids has none.
+  size_t recurringCandidates() const { return recurringCandidates_; }
 
   /// Re-ranks the candidates of the last successful rerank() again (new time, options,
   /// server scores, interest state) without resolving their ids again: what a feed does
@@ -268,6 +272,13 @@ class Engine {
   std::vector<double> keyCoefSum_;
   std::vector<uint64_t> candidateHashes_;  // hashId of each candidate (see candidateHashes)
   bool candidateHashesValid_ = false;       // rerankSlots leaves them to candidateHashes()
+  // Per item slot: was a rerank candidate (valid while the store's slotsVersion is
+  // rankedSlotsVersion_: an item taking an evicted slot starts unranked).
+  std::vector<uint8_t> rankedBefore_;
+  uint64_t rankedSlotsVersion_ = 0;
+  size_t recurringCandidates_ = 0;
+  // Counts candidateSlots_ ranked before into recurringCandidates_, then marks them all.
+  void markRanked();
   bool lastCandidatesValid_ = false;  // candidateSlots_ holds the last successful rerank's
   uint64_t lastCandidatesVersion_ = 0;  // store version they were resolved at
   std::vector<float> components_, totals_, scratch_, unit_, keyCoef_;

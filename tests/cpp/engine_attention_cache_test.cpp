@@ -262,6 +262,7 @@ TEST_CASE("engine: rerankSlots ranks slots exactly as rerank ranks their ids", "
   // The slots of a list, as the JS layer learns them from candidateSlots().
   std::vector<std::string_view> first = {all[12], all[40], all[8], all[3], all[21], all[33]};
   REQUIRE(bySlots->rerank(first, options, a).isOk());
+  CHECK(bySlots->recurringCandidates() == 0);  // never candidates before
   std::vector<uint32_t> slots = bySlots->candidateSlots();
   REQUIRE(slots.size() == first.size());
   for (size_t i = 0; i < first.size(); ++i) CHECK(bySlots->items().id(slots[i]) == first[i]);
@@ -271,6 +272,7 @@ TEST_CASE("engine: rerankSlots ranks slots exactly as rerank ranks their ids", "
   std::vector<float> server = {0.5f, -1, 2, 0, 1, 3};
   options.serverScores = server.data();
   REQUIRE(bySlots->rerankSlots(slots.data(), slots.size(), options, a).isOk());
+  CHECK(bySlots->recurringCandidates() == 6);
   REQUIRE(byIds->rerank(reversed, options, b).isOk());
   CHECK(a.order == b.order);
   CHECK(bitIdentical(a.scores, b.scores));
@@ -293,6 +295,32 @@ TEST_CASE("engine: rerankSlots ranks slots exactly as rerank ranks their ids", "
   std::vector<uint32_t> outside = {slots[0], 60};
   CHECK(bySlots->rerankSlots(outside.data(), outside.size(), ie::RankOptions{options.nowMs}, a).code() ==
         ie::StatusCode::InvalidArgument);
+}
+
+TEST_CASE("engine: recurringCandidates counts candidates ranked before, until their slot changes hands", "[engine]") {
+  ie::EngineConfig config;
+  config.dim = kDim;
+  config.capacity = 3;
+  std::unique_ptr<ie::Engine> engine;
+  REQUIRE(ie::Engine::create(config, engine).isOk());
+  std::vector<float> v(3 * kDim, 0.25f);
+  REQUIRE(engine->upsertItems({"a", "b", "c"}, v.data(), v.size()).isOk());
+  ie::RankOptions options;
+  options.nowMs = 1.7e12;
+  ie::RankResult r;
+  REQUIRE(engine->rerank({"a", "b"}, options, r).isOk());
+  CHECK(engine->recurringCandidates() == 0);
+  REQUIRE(engine->rerank({"c", "b", "a", "unknown"}, options, r).isOk());
+  CHECK(engine->recurringCandidates() == 2);  // a and b; c is new, unknown ids never count
+  REQUIRE(engine->rerank({"c", "b", "a"}, options, r).isOk());
+  CHECK(engine->recurringCandidates() == 3);
+  // d evicts the least recently used item (c: a re-rank touches its candidates in list
+  // order) and takes its slot: d was never a candidate, whatever its slot held.
+  std::vector<std::string> evicted;
+  REQUIRE(engine->upsertItems({"d"}, v.data(), kDim, &evicted).isOk());
+  REQUIRE(evicted == std::vector<std::string>{"c"});
+  REQUIRE(engine->rerank({"d"}, options, r).isOk());
+  CHECK(engine->recurringCandidates() == 0);
 }
 
 TEST_CASE("seen items: the flat table agrees with a map under churn", "[seen]") {

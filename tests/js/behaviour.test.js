@@ -175,11 +175,17 @@ describe('new lists of ids the engine has resolved before (it keeps id -> slot)'
     engine.dispose();
     return result;
   }
+  // Ids are learnt from a list most of whose ids were candidates before: rank a list,
+  // then the same ids in another order.
+  function teach(engine, list) {
+    engine.rerank(list, { now });
+    engine.rerank(list.slice().reverse(), { now });
+  }
 
   test('reordered, partial and mixed lists rank like a first call, consumed items included', async () => {
     const warm = await engineWithHistory(true);
-    warm.rerank(feed.slice(), { now });
-    warm.rerank([...aClicks, ...bClicks], { now });
+    teach(warm, feed);
+    teach(warm, [...aClicks, ...bClicks]);
     const reversed = feed.slice().reverse();
     assert.deepEqual(warm.rerank(reversed, { now }), await firstCall(reversed));
     // Items the user clicked (consumed) among them: demoted by their hashed ids.
@@ -195,7 +201,7 @@ describe('new lists of ids the engine has resolved before (it keeps id -> slot)'
 
   test('a duplicate or a bad server score is refused, naming the id; unknown ids still rank', async () => {
     const warm = await engineWithHistory(true);
-    warm.rerank(feed.slice(), { now });
+    teach(warm, feed);
     assert.throws(() => warm.rerank([feed[3], feed[1], feed[3]], { now }), {
       code: 'duplicate_id',
       message: new RegExp(`'${feed[3]}' appears twice \\(positions 0 and 2\\)`),
@@ -220,6 +226,7 @@ describe('new lists of ids the engine has resolved before (it keeps id -> slot)'
       return engine;
     };
     const warm = await small();
+    warm.rerank([b, c, d, a], { now });
     warm.rerank([a, b, c, d], { now }); // learns a..d; a is now the least recently used
     assert.deepEqual(warm.upsertItems([e], rows.subarray(4 * dim)), [a]); // e takes a's slot
     const list = [d, a, c, b];
