@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "engine/aligned_allocator.h"
 #include "engine/id_index.h"
 #include "engine/status.h"
 
@@ -110,10 +111,10 @@ class ItemStore {
   uint32_t capacity_;
   bool int8_;
   uint32_t stride8_;
-  std::vector<int8_t> rows8_;
+  std::vector<int8_t, CacheAlignedAllocator<int8_t>> rows8_;  // 64-byte aligned: see aligned_allocator.h
   std::vector<float> scales8_;
   std::vector<std::string> ids_;
-  std::vector<float> rows_;
+  std::vector<float, CacheAlignedAllocator<float>> rows_;
   std::vector<float> inverseNorms_;
   IdIndex index_;
   // Recency: the use counter's value at each slot's last use (larger = more recent).

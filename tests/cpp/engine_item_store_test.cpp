@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -129,6 +130,21 @@ TEST_CASE("slotsVersion changes when an id leaves its slot, and only then", "[it
   store.clear();
   CHECK(store.slotsVersion() != afterEviction);
   CHECK(ItemStore(2, 3).slotsVersion() != store.slotsVersion());  // unique across stores
+}
+
+TEST_CASE("the item matrix and its int8 copy start on a 64-byte boundary at every size", "[item_store]") {
+  // The SIMD kernels stream rows with 16-byte loads: an 8-byte-aligned heap block (wasm's
+  // malloc) would make them all unaligned and split every fourth across cache lines.
+  ItemStore store(48, 5000, /*int8=*/true);
+  ie_test::Rng rng(4);
+  uint32_t next = 0;
+  for (uint32_t batch : {1u, 2u, 7u, 64u, 100u, 1000u, 3000u}) {
+    std::vector<std::string> ids;
+    for (uint32_t i = 0; i < batch; ++i) ids.push_back("a" + std::to_string(next++));
+    upsert(store, ids, randomVectors(rng, ids.size(), 48));
+    CHECK(reinterpret_cast<std::uintptr_t>(store.rows()) % 64 == 0);
+    CHECK(reinterpret_cast<std::uintptr_t>(store.rows8()) % 64 == 0);
+  }
 }
 
 TEST_CASE("touching the head or tail keeps the LRU list consistent", "[item_store]") {
