@@ -572,12 +572,14 @@ struct FirstPositions {
     for (size_t i = 0; i < filled; ++i)
       if (slots[i] != kNone) positions[slots[i]] = kNone;
   }
-  // Enters slots[i] (known); returns the position it was first seen at, or kNone.
+  // Enters slots[i]; returns the position its item was first seen at, or kNone (always
+  // for kNone: unknown ids are told apart by the caller).
   uint32_t enter(size_t i) {
+    filled = i + 1;
+    if (slots[i] == kNone) return kNone;
     uint32_t& first = positions[slots[i]];
     const uint32_t previous = first;
     if (previous == kNone) first = static_cast<uint32_t>(i);
-    filled = i + 1;
     return previous;
   }
 };
@@ -607,11 +609,8 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
     candidateHashes_[i] = hash;
     const uint32_t slot = store_.findHashed(ids[i], hash);
     candidateSlots_[i] = slot;
-    uint32_t previous = kNone;
-    if (slot != kNone) {
-      previous = positions.enter(i);
-    } else {
-      positions.filled = i + 1;
+    uint32_t previous = positions.enter(i);
+    if (slot == kNone) {
       const uint32_t u = unknownIndex.find(ids[i], unknownKeys);
       if (u != kNone) {
         previous = u;

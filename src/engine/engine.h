@@ -227,6 +227,8 @@ class Engine {
   // candidateHashes_, hashed from the stored ids when rerankSlots skipped them (only the
   // consumed/hidden lookups need them).
   const std::vector<uint64_t>& candidateHashes();
+  // Counts candidateSlots_ ranked before into recurringCandidates_, then marks them all.
+  void markRanked();
   // Rejects a non-finite server score, naming the candidate (`ids` null: by its stored id).
   Status checkServerScores(const RankOptions& options, const std::string_view* ids) const;
   // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
@@ -277,8 +279,6 @@ class Engine {
   std::vector<uint8_t> rankedBefore_;
   uint64_t rankedSlotsVersion_ = 0;
   size_t recurringCandidates_ = 0;
-  // Counts candidateSlots_ ranked before into recurringCandidates_, then marks them all.
-  void markRanked();
   bool lastCandidatesValid_ = false;  // candidateSlots_ holds the last successful rerank's
   uint64_t lastCandidatesVersion_ = 0;  // store version they were resolved at
   std::vector<float> components_, totals_, scratch_, unit_, keyCoef_;

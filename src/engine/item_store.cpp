@@ -102,7 +102,7 @@ Status ItemStore::validateBatch(const std::vector<std::string_view>& ids, const 
 void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* vectors, std::vector<uint32_t>& slots,
                        std::vector<std::string>& evicted) {
   slots.resize(ids.size());
-  bool evictedAny = false;
+  const size_t evictedBefore = evicted.size();
   // Large batches: one lazy recomputation of the Gramian beats n rank-1 updates.
   if (ids.size() > 64) gramianValid_ = false;
   // When room must be made, refresh the batch's already-stored items first, so that
@@ -135,7 +135,6 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
       if (gramianValid_) addToGramian(row(slot), -1.0);
       index_.erase(ids_[slot], slot);
       evicted.push_back(std::move(ids_[slot]));
-      evictedAny = true;
       ids_[slot] = std::string(id);
       index_.insert(id, slot);
     }
@@ -145,7 +144,7 @@ void ItemStore::upsert(const std::vector<std::string_view>& ids, const float* ve
     slots[i] = slot;
   }
   version_ = newVersion();
-  if (evictedAny) slotsVersion_ = version_;
+  if (evicted.size() != evictedBefore) slotsVersion_ = version_;
 }
 
 void ItemStore::writeRow(uint32_t slot, const float* vector) {
@@ -191,9 +190,9 @@ const std::vector<double>& ItemStore::gramian() {
     // code between calls, never inside one, so one call over 100,000 items ran
     // unoptimised throughout (100,000 x 64 in node 20: first chunked call ~80-100 ms
     // against ~130-160 ms in one call).
-    gramianRows_.resize(4 * static_cast<size_t>(dim_));
+    std::vector<double> fourRows(4 * static_cast<size_t>(dim_));
     for (uint32_t s = 0; s < size(); s += 256)
-      addRowsToGramianCall(row(s), stride_, std::min<uint32_t>(256, size() - s), dim_, gramianRows_.data(), gramian_.data());
+      addRowsToGramianCall(row(s), stride_, std::min<uint32_t>(256, size() - s), dim_, fourRows.data(), gramian_.data());
     for (uint32_t a = 0; a < dim_; ++a)
       for (uint32_t b = 0; b < a; ++b) gramian_[static_cast<size_t>(a) * dim_ + b] = gramian_[static_cast<size_t>(b) * dim_ + a];
     gramianValid_ = true;

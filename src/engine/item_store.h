@@ -129,7 +129,6 @@ class ItemStore {
   uint64_t version_;
   uint64_t slotsVersion_;
   std::vector<double> gramian_;
-  std::vector<double> gramianRows_;  // scratch of gramian(): four rows in double
   bool gramianValid_ = true;
 };
 
