@@ -18,14 +18,16 @@
 // a scaled matrix (A = scale * rawA) so decay is O(1) per event; adding an event is an
 // O(d^2) rank-1 update and the solve (Cholesky, Eigen) happens lazily, once per change.
 //
-// The solve is incremental too (a feed re-ranks after every event): the Cholesky factor
-// of G + lambda I + s_f A is kept, updated by each event's rank-1 term (O(d^2)), and used
-// for a direct solve when the time scale s still equals s_f, else for a Neumann series
-// in the drift s - s_f (each term one product with A and a solve with the factor, O(d^2),
-// no product with G), which converges to the solution at the new s in a term or two
-// because s drifts by ~1e-7 a second. The factor
-// is recomputed (O(d^3)) when the items change, when s has drifted by more than
-// kRefactorDrift, or when refinement does not converge.
+// The solve is incremental too (a feed re-ranks after every event). A new matrix
+// F = G + lambda I + s_f A is factored (Cholesky, Eigen) and solved directly; the first
+// solve that can reuse it inverts it (O(d^3), once). The kept matrix is updated by each
+// event's rank-1 term (O(d^2): a factor update, or Sherman-Morrison on the inverse), and
+// the inverse gives a direct solve when the time scale s still equals s_f, else a Neumann
+// series in the drift s - s_f (each term one product with A and one with the inverse,
+// O(d^2), no product with G), which converges to the solution at the new s in a few terms
+// because s drifts by ~1e-7 a second. F is factored afresh when the items change, when s
+// has drifted by more than kRefactorDrift, after kMaxUpdates updates of the inverse, or
+// when the series does not converge.
 //
 // A server-provided user vector u_s may be blended in as a prior worth P events:
 // u = (P u_s + m u_local) / (P + m), m being the decayed event mass.
@@ -88,20 +90,30 @@ class LongTermInterest {
     factor_.drop();
   }
 
-  /// Relative drift of the time scale beyond which the factor is recomputed.
-  static constexpr double kRefactorDrift = 3e-5;
-  /// How the last vector() solved (for tests): 0 cached, 1 new factor, 2 kept factor
-  /// without correction, 2 + n kept factor with n (1..3) drift-correction terms.
+  /// Relative drift of the time scale beyond which the inverse is recomputed (~2 hours at
+  /// the default 60-day half-life; each second adds ~1.3e-7).
+  static constexpr double kRefactorDrift = 1e-3;
+  /// Drift-correction steps at most; a series not converged by then gets a new inverse.
+  static constexpr int kMaxSteps = 6;
+  /// A correction stops when its next term is estimated below this fraction of |u|.
+  static constexpr double kStepTolerance = 1e-10;
+  /// Rank-1 updates of the kept inverse after which it is recomputed (each adds rounding).
+  static constexpr uint32_t kMaxUpdates = 512;
+  /// How the last vector() solved (for tests): 0 cached, 1 new inverse, 2 kept inverse
+  /// without correction, 2 + n kept inverse with n (1..kMaxSteps) drift-correction terms.
   int lastSolve() const { return lastSolve_; }
 
  private:
   void decayTo(double timeMs);
-  // Solves (G + lambda I + s A) u = s b into solution_ (double), reusing factor_.
+  // Solves (G + lambda I + s A) u = s b into the factor's solution (double), reusing what
+  // is kept of the matrix.
   void solve(ItemStore& store, double s);
-
-  // The Cholesky factor of G + lambda I + factorScale A (raw A), kept between solves. A
-  // derived cache, not state: copies start without it. Eigen stays out of this header.
   struct Factor;
+  // Replaces f's Cholesky factor by the inverse of the same matrix; false if not invertible.
+  bool invert(ItemStore& store, Factor& f);
+
+  // G + lambda I + factorScale A (raw A), factored or inverted, kept between solves. A
+  // derived cache, not state: copies start without it. Eigen stays out of this header.
   class FactorHolder {
    public:
     FactorHolder();
