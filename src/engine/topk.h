@@ -4,10 +4,10 @@
 // so a re-rank that has nothing to say about two items leaves them as the server sent
 // them. NaN never occurs (the engine rejects non-finite inputs before scoring).
 //
-// For k much smaller than n a bounded min-heap of size k is used (O(n log k), no full
-// sort), fed only the scores at or above a bound found in one pass (the smallest of k
-// block maxima: k scores reach it, so nothing below it can be among the k best);
-// otherwise a partial sort of an index array.
+// For k much smaller than n only the scores at or above a lower bound on the k-th best
+// are ranked (a selection, then a sort of the k): the bound is one that at least k block
+// maxima reach (k items reach it, so nothing below it can be among the k best). Else a
+// bounded min-heap of size k (O(n log k)), or a partial sort of an index array.
 #pragma once
 
 #include <cstddef>
