@@ -4,6 +4,10 @@
 #include <cmath>
 #include <cstdio>
 
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#endif
+
 #include "engine/attention_cache.h"
 #include "engine/catalog_format.h"
 #include "engine/decay.h"
@@ -27,6 +31,41 @@ std::string timeText(double t) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%g", t);
   return buffer;
+}
+
+/// Sum of (x[i] - shift)^k over i < n, k = 1 or 2, in double: four accumulators (one per
+/// i mod 4) added as (s0 + s1) + (s2 + s3). The SIMD body does the same operations lane
+/// by lane (two f64x2), so every build gives the same double.
+template <int kPower>
+double sumOfPowers(const float* x, size_t n, double shift) {
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  size_t i = 0;
+#if defined(__wasm_simd128__)
+  const v128_t offset = wasm_f64x2_splat(shift);
+  v128_t low = wasm_f64x2_splat(0.0), high = low;
+  for (; i + 4 <= n; i += 4) {
+    const v128_t v = wasm_v128_load(x + i);
+    v128_t a = wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(v), offset);
+    v128_t b = wasm_f64x2_sub(wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 0, 1)), offset);
+    if (kPower == 2) a = wasm_f64x2_mul(a, a), b = wasm_f64x2_mul(b, b);
+    low = wasm_f64x2_add(low, a);
+    high = wasm_f64x2_add(high, b);
+  }
+  s0 = wasm_f64x2_extract_lane(low, 0), s1 = wasm_f64x2_extract_lane(low, 1);
+  s2 = wasm_f64x2_extract_lane(high, 0), s3 = wasm_f64x2_extract_lane(high, 1);
+#endif
+  auto term = [&](float v) {
+    const double d = static_cast<double>(v) - shift;
+    return kPower == 2 ? d * d : d;
+  };
+  for (; i + 4 <= n; i += 4) {
+    s0 += term(x[i]);
+    s1 += term(x[i + 1]);
+    s2 += term(x[i + 2]);
+    s3 += term(x[i + 3]);
+  }
+  for (; i < n; ++i) s0 += term(x[i]);
+  return (s0 + s1) + (s2 + s3);
 }
 
 }  // namespace
@@ -447,15 +486,22 @@ void Engine::computeSequenceComponent(size_t n, bool identity, size_t nk, bool d
                             });
     // Standardise over the candidates the model knows; the others stay at 0.
     double mean = 0, var = 0;
-    for (size_t j = 0; j < nk; ++j)
-      if (seqIndex_[j] != SequenceModel::kNone) mean += scratch_[j];
-    mean /= static_cast<double>(inVocabulary);
-    for (size_t j = 0; j < nk; ++j)
-      if (seqIndex_[j] != SequenceModel::kNone) var += (scratch_[j] - mean) * (scratch_[j] - mean);
+    if (inVocabulary == nk) {  // the usual case: branch-free sums, two lanes at a time
+      mean = sumOfPowers<1>(scratch_.data(), nk, 0.0) / static_cast<double>(nk);
+      var = sumOfPowers<2>(scratch_.data(), nk, mean);
+    } else {
+      for (size_t j = 0; j < nk; ++j)
+        if (seqIndex_[j] != SequenceModel::kNone) mean += scratch_[j];
+      mean /= static_cast<double>(inVocabulary);
+      for (size_t j = 0; j < nk; ++j)
+        if (seqIndex_[j] != SequenceModel::kNone) var += (scratch_[j] - mean) * (scratch_[j] - mean);
+    }
     const double sd = std::sqrt(var / static_cast<double>(inVocabulary));
     sequenceMemoSpread_ = sd > 0;
     const double inv = 1.0 / sd;
-    if (sequenceMemoSpread_)
+    if (sequenceMemoSpread_ && inVocabulary == nk)
+      for (size_t j = 0; j < nk; ++j) scratch_[j] = static_cast<float>((scratch_[j] - mean) * inv);
+    else if (sequenceMemoSpread_)
       for (size_t j = 0; j < nk; ++j)
         scratch_[j] = seqIndex_[j] == SequenceModel::kNone ? 0.0f : static_cast<float>((scratch_[j] - mean) * inv);
     sequenceMemo_.store(h, hLength, seqIndex_.data(), nk, 0, scratch_.data());
