@@ -6,7 +6,23 @@
 
 namespace ie {
 
+void InterestCache::recordPending() {
+  for (size_t k = 0; k < columns_.size(); ++k) {
+    Column& c = columns_[k];
+    if (!c.pending) continue;
+    c.pending = false;
+    if (!listValid_ || listStamp_[k] != c.stamp) continue;  // the list column is of an older sum
+    const float* list = listDots_[k].data();
+    for (size_t j = 0; j < listSlots_.size(); ++j) {
+      const uint32_t slot = listIdentity_ ? static_cast<uint32_t>(j) : listSlots_[j];
+      c.dots[slot] = list[j];
+      c.generationOf[slot] = c.generation;
+    }
+  }
+}
+
 void InterestCache::invalidateSlot(uint32_t slot) {
+  recordPending();  // cells of the vector before the change: still right for it
   for (Column& c : columns_)
     if (slot < c.generationOf.size()) c.generationOf[slot] = 0;
   listValid_ = false;
@@ -95,6 +111,7 @@ bool InterestCache::bestMatch(const ItemStore& store, const uint32_t* slots, siz
   const bool sameList = listValid_ && listSlots_.size() == n && listIdentity_ == (slots == nullptr) &&
                         (!slots || std::equal(slots, slots + n, listSlots_.begin()));
   if (!sameList) {
+    recordPending();
     if (slots) listSlots_.assign(slots, slots + n);
     else listSlots_.assign(n, 0);
     listIdentity_ = slots == nullptr;
@@ -147,14 +164,11 @@ bool InterestCache::bestMatch(const ItemStore& store, const uint32_t* slots, siz
       for (size_t j = 0; j < n; ++j) list[j] = scratch_[j * fresh + f];
     }
   }
+  // The fresh cells are recorded per item only when the list changes (recordPending): a
+  // feed re-ranks the same list after every event, and recording each new column cost
+  // two scattered writes per candidate every time.
   for (uint32_t f = 0; f < fresh; ++f) {
-    Column& c = columns_[active_[freshColumns_[f]]];
-    const float* list = listDots_[active_[freshColumns_[f]]].data();
-    for (size_t j = 0; j < n; ++j) {
-      const uint32_t slot = slots ? slots[j] : static_cast<uint32_t>(j);
-      c.dots[slot] = list[j];
-      c.generationOf[slot] = c.generation;
-    }
+    columns_[active_[freshColumns_[f]]].pending = true;
     lastComputed_ += n;
   }
   // Combine, in slot order: the same max of the same products as computeDirect.

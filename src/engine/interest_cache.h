@@ -51,7 +51,10 @@ class InterestCache {
     uint32_t generation = 1;      // cells are valid where generationOf == generation
     std::vector<float> dots;      // per item slot
     std::vector<uint32_t> generationOf;
+    bool pending = false;         // the list column holds this sum's cells, not yet in dots
   };
+  // Records the pending list columns' cells per item (before the list changes).
+  void recordPending();
   void computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, float* out);
   // Fills the list column of active slot a (candidate order) from the per-item cells,
   // computing the missing ones.
