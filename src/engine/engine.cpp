@@ -127,6 +127,7 @@ Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float
                            std::vector<std::string>* evicted) {
   IE_RETURN_IF_ERROR(store_.validateBatch(ids, vectors, floatCount));
   std::vector<std::string> evictedIds;
+  compactedCandidates_ = false;  // slots_ is scratch here
   store_.upsert(ids, vectors, slots_, evictedIds);
   for (uint32_t slot : slots_) {
     attention_.invalidateSlot(slot);
@@ -322,9 +323,12 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   // (recommend: every stored item in slot order) the kernels index rows directly and
   // write straight into the component arrays.
   const bool identity = slots == nullptr;
-  known_.clear();
-  slots_.clear();
-  if (!identity) {
+  // The same candidates as the last call (a re-rank after an event) keep their compaction.
+  const bool candidates = !identity && slots == candidateSlots_.data() && n == candidateSlots_.size();
+  if (identity) {
+    known_.clear();
+    slots_.clear();
+  } else if (!(candidates && compactedCandidates_)) {
     known_.resize(n);
     slots_.resize(n);
     size_t count = 0;
@@ -336,6 +340,7 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     known_.resize(count);
     slots_.resize(count);
   }
+  compactedCandidates_ = candidates;
   const size_t nk = identity ? n : known_.size();
   const bool dense = nk == n;  // every candidate known: kernels fill whole slices
   const uint32_t* kernelSlots = identity ? nullptr : slots_.data();
@@ -639,7 +644,7 @@ Status duplicateCandidate(std::string_view id, uint32_t first, size_t second) {
 Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOptions& options, RankResult& result) {
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
   const size_t n = ids.size();
-  lastCandidatesValid_ = false;  // candidateSlots_ is about to change
+  lastCandidatesValid_ = compactedCandidates_ = false;  // candidateSlots_ is about to change
   candidateSlots_.resize(n);
   candidateHashes_.resize(n);
   candidateHashesValid_ = true;
@@ -682,7 +687,7 @@ Status Engine::rerankSlots(const uint32_t* slots, size_t n, const RankOptions& o
     if (slots[i] >= store_.size())
       return Status(StatusCode::InvalidArgument, "candidate #" + std::to_string(i) + ": slot " +
                                                      std::to_string(slots[i]) + " holds no item");
-  lastCandidatesValid_ = false;  // candidateSlots_ is about to change
+  lastCandidatesValid_ = compactedCandidates_ = false;  // candidateSlots_ is about to change
   candidateSlots_.assign(slots, slots + n);
   candidateHashesValid_ = false;
   if (firstPosition_.size() < store_.size()) firstPosition_.resize(store_.size(), kNone);

@@ -286,6 +286,7 @@ class Engine {
   std::vector<int16_t> query16_;
   float query16Scale_ = 0;
   const float* deferredLongTerm_ = nullptr;  // see computeComponents
+  bool compactedCandidates_ = false;  // known_ / slots_ hold candidateSlots_'s known entries
   const float* deferredQueryOf_ = nullptr;   // the query query16_ was quantised from
   std::vector<float> blockScores_;
   TopKStream topStream_;

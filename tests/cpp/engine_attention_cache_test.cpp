@@ -222,6 +222,19 @@ TEST_CASE("engine: rerankSame re-ranks the last candidates, and refuses after it
   CHECK(a.order == b.order);
   CHECK(bitIdentical(a.scores, b.scores));
   CHECK(a.demotedCount == 2);  // the clicked (consumed) and the hidden item, on the shortcut too
+  // Scoring other lists in between (every item; two slots) leaves the shortcut's
+  // candidates intact (it keeps their compaction between calls).
+  ie::RankResult all30, same;
+  REQUIRE(engine->recommend(30, options, all30).isOk());
+  REQUIRE(engine->rerankSame(options, same).isOk());
+  CHECK(same.order == b.order);
+  CHECK(bitIdentical(same.scores, b.scores));
+  const uint32_t twoSlots[2] = {3, 7};
+  std::vector<float> components(2 * ie::kComponentCount);
+  engine->scoreComponents(twoSlots, 2, options.nowMs, components.data());
+  REQUIRE(engine->rerankSame(options, same).isOk());
+  CHECK(same.order == b.order);
+  CHECK(bitIdentical(same.scores, b.scores));
   // A failed rerank forgets the candidates (its slots were half overwritten).
   std::vector<std::string_view> twice = {all[1], all[1]};
   CHECK(engine->rerank(twice, options, b).code() == ie::StatusCode::DuplicateId);
