@@ -214,6 +214,20 @@ describe('new lists of ids the engine has resolved before (it keeps id -> slot)'
     warm.dispose();
   });
 
+  test('learnt ids: a list staged as slots still refuses ids that are not strings or finite numbers', async () => {
+    const dim = catalog.dim;
+    const ids = ['true', 'NaN', '7', 'x'];
+    const engine = await createEngine({ dim });
+    engine.upsertItems(ids, catalog.vectors.subarray(0, ids.length * dim));
+    teach(engine, ids);
+    // Looked up in the id -> slot table, true and NaN would read as the ids 'true' and 'NaN'.
+    assert.throws(() => engine.rerank([true, 'x'], { now }), { code: 'invalid_id' });
+    assert.throws(() => engine.rerank(['x', NaN], { now }), { code: 'invalid_id' });
+    // A finite number is an id (its decimal text), through the table too.
+    assert.deepEqual(engine.rerank([7, 'x'], { now }), engine.rerank(['7', 'x'], { now }));
+    engine.dispose();
+  });
+
   test('an evicted id is not scored with the vector of the item that took its slot', async () => {
     const dim = catalog.dim;
     const rows = catalog.vectors.subarray(0, 5 * dim);
