@@ -127,7 +127,7 @@ Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float
                            std::vector<std::string>* evicted) {
   IE_RETURN_IF_ERROR(store_.validateBatch(ids, vectors, floatCount));
   std::vector<std::string> evictedIds;
-  compactedCandidates_ = false;  // slots_ is scratch here
+  compactedCandidates_ = candidateVocabularyCurrent_ = false;  // slots_ is scratch here
   store_.upsert(ids, vectors, slots_, evictedIds);
   for (uint32_t slot : slots_) {
     attention_.invalidateSlot(slot);
@@ -244,6 +244,7 @@ Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBl
 void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
   sequence_ = std::move(model);
   vocabOfSlot_.clear();
+  candidateVocabularyCurrent_ = false;
   sequenceMemo_.clear();  // scores of another model
   sequenceRawMemo_.clear();
   matchSequenceState();
@@ -339,6 +340,7 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     }
     known_.resize(count);
     slots_.resize(count);
+    candidateVocabularyCurrent_ = false;
   }
   compactedCandidates_ = candidates;
   const size_t nk = identity ? n : known_.size();
@@ -467,15 +469,21 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
 
 void Engine::computeSequenceComponent(size_t n, bool identity, size_t nk, bool dense) {
   if (!sequence_ || sequenceState_.steps == 0) return;
-  if (vocabOfSlot_.size() < store_.size()) vocabOfSlot_.resize(store_.size(), kUnresolved);
-  seqIndex_.resize(nk);
-  size_t inVocabulary = 0;
-  for (size_t j = 0; j < nk; ++j) {
-    const uint32_t slot = identity ? static_cast<uint32_t>(j) : slots_[j];
-    uint32_t& v = vocabOfSlot_[slot];
-    if (v == kUnresolved) v = sequence_->vocabIndex(store_.id(slot));
-    seqIndex_[j] = v;
-    inVocabulary += v != SequenceModel::kNone;
+  // The candidates' vocabulary indices: kept while the compaction is (the same list).
+  size_t inVocabulary = candidateInVocabulary_;
+  if (!(compactedCandidates_ && candidateVocabularyCurrent_ && seqIndex_.size() == nk)) {
+    if (vocabOfSlot_.size() < store_.size()) vocabOfSlot_.resize(store_.size(), kUnresolved);
+    seqIndex_.resize(nk);
+    inVocabulary = 0;
+    for (size_t j = 0; j < nk; ++j) {
+      const uint32_t slot = identity ? static_cast<uint32_t>(j) : slots_[j];
+      uint32_t& v = vocabOfSlot_[slot];
+      if (v == kUnresolved) v = sequence_->vocabIndex(store_.id(slot));
+      seqIndex_[j] = v;
+      inVocabulary += v != SequenceModel::kNone;
+    }
+    candidateVocabularyCurrent_ = compactedCandidates_;
+    candidateInVocabulary_ = inVocabulary;
   }
   if (inVocabulary == 0) return;
   scratch_.resize(std::max(scratch_.size(), nk));

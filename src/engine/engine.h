@@ -287,6 +287,8 @@ class Engine {
   float query16Scale_ = 0;
   const float* deferredLongTerm_ = nullptr;  // see computeComponents
   bool compactedCandidates_ = false;  // known_ / slots_ hold candidateSlots_'s known entries
+  bool candidateVocabularyCurrent_ = false;  // seqIndex_ holds the compacted candidates' indices
+  size_t candidateInVocabulary_ = 0;         // ... and this many of them are in the vocabulary
   const float* deferredQueryOf_ = nullptr;   // the query query16_ was quantised from
   std::vector<float> blockScores_;
   TopKStream topStream_;

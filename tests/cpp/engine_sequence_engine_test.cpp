@@ -174,7 +174,17 @@ TEST_CASE("the sequence component ranks by the model's scores, standardised", "[
   // Items the model does not know get 0; the others are standardised among themselves.
   auto small = randomModel(2, kItems / 2);  // knows item-0 .. item-19 only
   e->setSequenceModel(small);
+  // The same candidates again (rerankSame keeps their vocabulary indices between calls):
+  // the new model's, not the last one's.
+  RankOptions sameOptions;
+  sameOptions.nowMs = t0 + 10000;
+  sameOptions.excludeConsumed = false;
+  sameOptions.explain = true;
+  RankResult same;
+  REQUIRE(e->rerankSame(sameOptions, same));
   const RankResult partial = rankAll(*e, t0 + 10000, true);
+  CHECK(same.order == partial.order);
+  CHECK(same.scores == partial.scores);
   double sum = 0;
   for (size_t k = 0; k < partial.order.size(); ++k) {
     const float c = partial.explanations[k].contributions[kSequence];
