@@ -191,15 +191,11 @@ TEST_CASE("a server user vector is a prior worth serverVectorPrior events", "[lo
   CHECK(lt.mass(t) == 0);
 }
 
-TEST_CASE("the kept factor: solves after each event equal a fresh solve, and take the cheap paths", "[long_term]") {
-  // A d = 24 store and 200 events over days; vector() after every event (a feed), against
-  // a state replayed from scratch and solved once (a new factor).
-  constexpr uint32_t dim = 24;
-  ie_test::Rng rng(31);
-  ItemStore store(dim, 500, false);
+// `count` items "i0", "i1", ... with components uniform in [-0.5, 0.5), upserted into store.
+static std::vector<std::string> addRandomItems(ItemStore& store, uint32_t dim, uint32_t count, ie_test::Rng& rng) {
   std::vector<std::string> ids;
   std::vector<float> vectors;
-  for (uint32_t i = 0; i < 300; ++i) {
+  for (uint32_t i = 0; i < count; ++i) {
     ids.push_back("i" + std::to_string(i));
     for (uint32_t k = 0; k < dim; ++k) vectors.push_back(rng.range(-0.5f, 0.5f));
   }
@@ -207,6 +203,19 @@ TEST_CASE("the kept factor: solves after each event equal a fresh solve, and tak
   std::vector<uint32_t> slots;
   std::vector<std::string> evicted;
   store.upsert(views, vectors.data(), slots, evicted);
+  return ids;
+}
+
+TEST_CASE("the kept factor: solves after each event equal a fresh solve, and take the cheap paths", "[long_term]") {
+  // A d = 24 store and 200 events over days; vector() after every event (a feed), against
+  // a state replayed from scratch and solved once (a new factor).
+  constexpr uint32_t dim = 24;
+  ie_test::Rng rng(31);
+  ItemStore store(dim, 500, false);
+  const std::vector<std::string> ids = addRandomItems(store, dim, 300, rng);
+  std::vector<std::string_view> views(ids.begin(), ids.end());
+  std::vector<uint32_t> slots;
+  std::vector<std::string> evicted;
   LongTermInterest warm(dim, kHalfLife, kAlpha, kLambda, kPrior);
   std::vector<std::pair<uint32_t, float>> events;
   std::vector<double> times;
@@ -248,16 +257,7 @@ TEST_CASE("the kept inverse: refreshed after kMaxUpdates events, and still equal
   constexpr uint32_t dim = 16;
   ie_test::Rng rng(7);
   ItemStore store(dim, 500, false);
-  std::vector<std::string> ids;
-  std::vector<float> vectors;
-  for (uint32_t i = 0; i < 200; ++i) {
-    ids.push_back("i" + std::to_string(i));
-    for (uint32_t k = 0; k < dim; ++k) vectors.push_back(rng.range(-0.5f, 0.5f));
-  }
-  std::vector<std::string_view> views(ids.begin(), ids.end());
-  std::vector<uint32_t> slots;
-  std::vector<std::string> evicted;
-  store.upsert(views, vectors.data(), slots, evicted);
+  addRandomItems(store, dim, 200, rng);
   LongTermInterest warm(dim, kHalfLife, kAlpha, kLambda, kPrior);
   LongTermInterest cold(dim, kHalfLife, kAlpha, kLambda, kPrior);
   double t = 1.6e12;
