@@ -23,7 +23,7 @@ using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::R
 // product (rows of independent dot products) instead of two triangular solves (chains of
 // dependent steps), and an event's rank-1 term is a Sherman-Morrison update of the same
 // O(d^2) cost as updating the factor. In wasm that took the long-term solve of a feed step
-// (an event, then a re-rank) from ~15 us to ~6 us.
+// (an event, then a re-rank) from ~12 us to ~6 us.
 struct LongTermInterest::Factor {
   Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt;  // F's factor, until it is inverted
   bool inverted = false;
@@ -257,7 +257,8 @@ void LongTermInterest::solve(ItemStore& store, double s) {
     // the inverse: a product with the upper triangle alone ran at a third of the speed)
     // and one with the inverse, none with the Gramian. The terms shrink by a factor
     // rho <= |delta / s_f| (F^-1 s_f A has eigenvalues in [0, 1)), the drift, <=
-    // kRefactorDrift: a few steps (~1.5 us each in wasm; a new inverse costs ~0.5 ms).
+    // kRefactorDrift: a few steps (~1.5 us each in wasm; a new factor and its inverse cost
+    // ~0.05 and ~0.1 ms).
     // Stop when the next term, estimated as this one * rho (rho measured from the last two
     // terms), is below kStepTolerance of u: u is used in float, whose rounding (6e-8
     // relative) is far coarser.
