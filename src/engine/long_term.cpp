@@ -321,8 +321,7 @@ bool LongTermInterest::invert(ItemStore& store, Factor& f) {
       double& lower = f.inverse[static_cast<size_t>(c) * dim_ + r];
       upper = lower = 0.5 * (upper + lower);
     }
-  f.llt = Eigen::LLT<Eigen::MatrixXd, Eigen::Lower>();  // not kept up to date from here on
-  f.inverted = true;
+  f.inverted = true;  // the factor is not kept up to date from here on (nor read)
   f.updates = 0;
   return true;
 }
