@@ -28,7 +28,6 @@ struct LongTermInterest::Factor {
   Eigen::LLT<Eigen::MatrixXd, Eigen::Lower> llt;  // F's factor, until it is inverted
   bool inverted = false;
   std::vector<double> inverse;  // F^-1 once inverted: d x d, row-major, exactly symmetric
-  std::vector<double> fullA;    // raw A with both triangles (row-major), for the Neumann steps' products
   double scale = 0;             // the multiplier of raw A in F
   uint64_t storeVersion = 0;    // the Gramian F was built with
   uint32_t updates = 0;         // rank-1 updates since F was inverted
@@ -163,10 +162,7 @@ void LongTermInterest::decayTo(double timeMs) {
   if (scale_ < 1e-200) {
     for (double& x : a_) x *= scale_;
     for (double& x : b_) x *= scale_;
-    if (Factor* f = factor_.get()) {  // the same matrix in the new units
-      f->scale /= scale_;
-      for (double& x : f->fullA) x *= scale_;
-    }
+    if (Factor* f = factor_.get()) f->scale /= scale_;  // the same matrix in the new units
     scale_ = 1;
   }
 }
@@ -184,15 +180,13 @@ void LongTermInterest::add(const float* v, float weight, double timeMs) {
   const double preference = weight > 0 ? 1.0 : 0.0;
   const double aCoef = decay * (confidence - 1.0) / scale_;
   const double bCoef = decay * confidence * preference / scale_;
-  // Only the upper triangle (c >= r) is kept: A is symmetric, the solve reads the upper
-  // part and the state format stores it. Contiguous row updates vectorise; mirroring
-  // into the lower triangle (a column-strided write) cost 60% of observe().
+  // Whole rows, both triangles: contiguous and vectorised (a mirror write into the lower
+  // triangle, column-strided, cost 60% of observe()). The state format stores the upper
+  // triangle, and the drift correction multiplies by the whole matrix.
   double* vd = scratch_.data();
   for (uint32_t r = 0; r < dim_; ++r) vd[r] = v[r];
   for (uint32_t r = 0; r < dim_; ++r) {
-    const double vr = aCoef * vd[r];
-    double* row = a_.data() + static_cast<size_t>(r) * dim_;
-    addScaled(row + r, vd + r, vr, dim_ - r);
+    addScaled(a_.data() + static_cast<size_t>(r) * dim_, vd, aCoef * vd[r], dim_);
     b_[r] += bCoef * vd[r];
   }
   mass_ += decay * strength;
@@ -209,8 +203,6 @@ void LongTermInterest::add(const float* v, float weight, double timeMs) {
     // O(d^2) instead of a new inversion. Each update adds rounding; after kMaxUpdates the
     // next solve inverts afresh.
     const double c = f->scale * aCoef;
-    for (uint32_t r = 0; r < dim_; ++r)  // the same terms as a_'s upper triangle, in every row
-      addScaled(f->fullA.data() + static_cast<size_t>(r) * dim_, vd, aCoef * vd[r], dim_);
     if (c > 0) {
       f->scratch.resize(dim_);
       double* mv = f->scratch.data();
@@ -253,9 +245,9 @@ void LongTermInterest::solve(ItemStore& store, double s) {
     }
     // The kept factor is of F = G + lambda I + s_f A; the system at s is F + delta A with
     // delta = s - s_f. Its solution is the Neumann series x = sum_k t_k, t_0 = F^-1 s b,
-    // t_k = -delta F^-1 A t_(k-1): each step one product with A (both triangles, kept with
-    // the inverse: a product with the upper triangle alone ran at a third of the speed)
-    // and one with the inverse, none with the Gramian. The terms shrink by a factor
+    // t_k = -delta F^-1 A t_(k-1): each step one product with A (both triangles: a product
+    // with the upper triangle alone ran at a third of the speed) and one with the
+    // inverse, none with the Gramian. The terms shrink by a factor
     // rho <= |delta / s_f| (F^-1 s_f A has eigenvalues in [0, 1)), the drift, <=
     // kRefactorDrift: a few steps (~1.5 us each in wasm; a new factor and its inverse cost
     // ~0.05 and ~0.1 ms).
@@ -272,7 +264,7 @@ void LongTermInterest::solve(ItemStore& store, double s) {
       return m;
     };
     for (int step = 1; step <= kMaxSteps; ++step) {
-      multiply(f->fullA.data(), f->step.data(), dim_, f->residual.data());
+      multiply(a_.data(), f->step.data(), dim_, f->residual.data());
       for (double& x : f->residual) x *= -delta;
       multiply(f->inverse.data(), f->residual.data(), dim_, f->step.data());
       for (uint32_t r = 0; r < dim_; ++r) f->solution[r] += f->step[r];
@@ -289,9 +281,9 @@ void LongTermInterest::solve(ItemStore& store, double s) {
   Factor& nf = factor_.make();
   Eigen::Map<const RowMatrix> gramian(store.gramian().data(), dim_, dim_);
   Eigen::Map<const RowMatrix> a(a_.data(), dim_, dim_);
-  RowMatrix system = gramian + s * a;  // the lower triangle of a is not maintained...
+  RowMatrix system = gramian + s * a;
   system.diagonal().array() += lambda_;
-  nf.llt.compute(system.transpose());  // ...the Lower factor reads the transpose's lower = a's upper
+  nf.llt.compute(system.transpose());  // the Lower factor reads the transpose's lower = a's upper
   nf.inverted = false;
   nf.scale = s;
   nf.storeVersion = store.version();
@@ -306,13 +298,12 @@ bool LongTermInterest::invert(ItemStore& store, Factor& f) {
   // by Gauss-Jordan: O(d^3), ~0.1 ms at d = 64 in wasm, once per factor.
   const size_t cells = static_cast<size_t>(dim_) * dim_;
   const std::vector<double>& gramian = store.gramian();
-  f.fullA.resize(cells);
   f.inverse.resize(cells);
   for (uint32_t r = 0; r < dim_; ++r)
     for (uint32_t c = 0; c < dim_; ++c) {
       const size_t at = static_cast<size_t>(r) * dim_ + c;
-      f.fullA[at] = a_[static_cast<size_t>(std::min(r, c)) * dim_ + std::max(r, c)];
-      f.inverse[at] = gramian[at] + f.scale * f.fullA[at] + (r == c ? lambda_ : 0.0);
+      const double a = a_[static_cast<size_t>(std::min(r, c)) * dim_ + std::max(r, c)];  // the upper triangle, as the factor
+      f.inverse[at] = gramian[at] + f.scale * a + (r == c ? lambda_ : 0.0);
     }
   if (!invertInPlace(f.inverse.data(), dim_)) return false;
   for (uint32_t r = 0; r < dim_; ++r)  // exactly symmetric, as the updates keep it

@@ -78,7 +78,8 @@ class LongTermInterest {
   double& rawMass() { return mass_; }
   double& referenceTime() { return referenceTime_; }
   std::vector<float>& serverVector() { return serverVector_; }
-  // Row-major d x d; only the upper triangle (column >= row) is maintained and read.
+  // Row-major d x d, both triangles maintained (events update whole rows, so the lower
+  // triangle may differ from the upper one in the last bits); the upper one is the state.
   const std::vector<double>& rawA() const { return a_; }
   const std::vector<double>& rawB() const { return b_; }
   double scale() const { return scale_; }
@@ -90,17 +91,19 @@ class LongTermInterest {
     factor_.drop();
   }
 
-  /// Relative drift of the time scale beyond which the inverse is recomputed (~2 hours at
-  /// the default 60-day half-life; each second adds ~1.3e-7).
+  /// Relative drift of the time scale beyond which the matrix is factored afresh (~2 hours
+  /// at the default 60-day half-life; each second adds ~1.3e-7).
   static constexpr double kRefactorDrift = 1e-3;
-  /// Drift-correction steps at most; a series not converged by then gets a new inverse.
+  /// Drift-correction steps at most; a series not converged by then gets a new factor.
   static constexpr int kMaxSteps = 6;
   /// A correction stops when its next term is estimated below this fraction of |u|.
   static constexpr double kStepTolerance = 1e-10;
-  /// Rank-1 updates of the kept inverse after which it is recomputed (each adds rounding).
+  /// Rank-1 updates of the kept inverse after which the matrix is factored afresh (each
+  /// update adds rounding).
   static constexpr uint32_t kMaxUpdates = 512;
-  /// How the last vector() solved (for tests): 0 cached, 1 new inverse, 2 kept inverse
-  /// without correction, 2 + n kept inverse with n (1..kMaxSteps) drift-correction terms.
+  /// How the last vector() solved (for tests): 0 cached, 1 new factor (a direct solve), 2
+  /// kept matrix without correction, 2 + n kept matrix with n (1..kMaxSteps) drift-correction
+  /// terms (the kept matrix is inverted the first time it is reused).
   int lastSolve() const { return lastSolve_; }
 
  private:
@@ -109,7 +112,8 @@ class LongTermInterest {
   // is kept of the matrix.
   void solve(ItemStore& store, double s);
   struct Factor;
-  // Replaces f's Cholesky factor by the inverse of the same matrix; false if not invertible.
+  // Inverts f's matrix (its Cholesky factor is not used or updated from then on); false
+  // if it is not invertible.
   bool invert(ItemStore& store, Factor& f);
 
   // G + lambda I + factorScale A (raw A), factored or inverted, kept between solves. A
