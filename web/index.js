@@ -546,6 +546,8 @@ class Engine {
     if (server) raw.stageFloats(server.length).set(server);
     this.#lastCandidates = null;
     let code = same ? raw.rerankSame(list.length, now, server !== null, k, excludeConsumed, !!options.explain) : -1;
+    // Not staged yet: the previous list (rerankSame could not use it), or ids converted by
+    // toIdArray (numbers); plain strings that missed the table above would miss it again.
     if (code === -1 && (staged || ((same || unchecked === null) && this.#stageSlots(raw, list))))
       code = raw.rerankSlots(list.length, this.#slotsVersion, now, server !== null, k, excludeConsumed, !!options.explain);
     let resolved = false;

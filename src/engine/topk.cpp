@@ -105,9 +105,9 @@ void selectTopK(const float* scores, size_t n, size_t k, std::vector<uint32_t>& 
   out.clear();
   if (k == 0) return;
   if (k * 16 <= n) {
-    // The smallest of k block maxima bounds the k-th best from below; only the scores at
-    // or above it (typically 2-3 k of them) are ranked: as 64-bit keys (order-preserving
-    // score bits, then index), selected and sorted with integer compares.
+    // A lower bound on the k-th best score (tightScoreBound, or for large n the smallest
+    // of k block maxima); only the scores at or above it are ranked: as 64-bit keys
+    // (order-preserving score bits, then index), selected and sorted with integer compares.
     thread_local std::vector<uint64_t> kept;
     size_t count = 0;
     uint32_t i = 0;
