@@ -17,13 +17,15 @@ FLAGS=(-std=c++17 -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-saniti
        -fno-omit-frame-pointer -Isrc -isystem /usr/include/eigen3 -DEIGEN_MPL2_ONLY
        -fsanitize-coverage-ignorelist=fuzz/coverage_ignore.txt)
 
-# The engine sources, compiled once for every target (incremental: only what changed).
+# The engine sources and the pipeline's catalog readers (the catalog target fuzzes those
+# too), compiled once for every target (incremental: only what changed).
+sources=(src/engine/*.cpp src/pipeline/catalog_*.cpp)
 objects=()
-for src in src/engine/*.cpp; do objects+=("$out/obj/$(basename "${src%.cpp}").o"); done
-for src in src/engine/*.cpp; do
+for src in "${sources[@]}"; do objects+=("$out/obj/$(basename "${src%.cpp}").o"); done
+for src in "${sources[@]}"; do
   obj="$out/obj/$(basename "${src%.cpp}").o"
   if [ ! -f "$obj" ] || [ "$src" -nt "$obj" ] || [ fuzz/coverage_ignore.txt -nt "$obj" ] || [ scripts/fuzz.sh -nt "$obj" ] || \
-     [ -n "$(find src/engine -name '*.h' -newer "$obj" -print -quit)" ]; then
+     [ -n "$(find src/engine src/pipeline -name '*.h' -newer "$obj" -print -quit)" ]; then
     echo "$src $obj"
   fi
 done | xargs -r -n2 -P "$jobs" sh -c 'echo "  compile $0"; '"$CXX"' '"${FLAGS[*]}"' -c "$0" -o "$1"'
