@@ -1,6 +1,7 @@
 #include "engine/attention_cache.h"
 
 #include <algorithm>
+#include <cstring>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -100,19 +101,45 @@ void AttentionCache::releaseColumn(uint32_t c) {
 void AttentionCache::clear() {
   for (uint32_t c = 0; c < columns_; ++c) releaseColumn(c);
   clearRows();
+  sumKeys_.clear();  // the next call starts a new sum generation
 }
 
 void AttentionCache::clearRows() {
   lastListIntact_ = false;
+  lastTotalsValid_ = lastTotalsPending_ = false;
   for (uint32_t slot : rowSlot_) rowOfSlot_[slot] = kNone;
   rowSlot_.clear();
   rowEpoch_.clear();
+  rowTotal_.clear();
+  rowTotalGeneration_.clear();
 }
 
 void AttentionCache::invalidateSlot(uint32_t slot) {
   lastListIntact_ = false;
-  if (slot < rowOfSlot_.size() && rowOfSlot_[slot] != kNone) rowEpoch_[rowOfSlot_[slot]] = 0;
-  if (slot < columnOfSlot_.size() && columnOfSlot_[slot] != kNone) releaseColumn(columnOfSlot_[slot]);
+  lastTotalsValid_ = lastTotalsPending_ = false;
+  if (slot < rowOfSlot_.size() && rowOfSlot_[slot] != kNone) {
+    rowEpoch_[rowOfSlot_[slot]] = 0;
+    rowTotalGeneration_[rowOfSlot_[slot]] = 0;
+  }
+  if (slot < columnOfSlot_.size() && columnOfSlot_[slot] != kNone) {
+    releaseColumn(columnOfSlot_[slot]);
+    sumKeys_.clear();  // a key's cells change: every kept sum with it is stale
+  }
+}
+
+bool AttentionCache::sameSums(const uint32_t* keySlots, const float* coef, size_t keyCount) {
+  // Coefficients compared bit for bit: the sums are reused only for the very same floats.
+  if (keyCount == sumKeys_.size() && std::equal(keySlots, keySlots + keyCount, sumKeys_.begin()) &&
+      std::memcmp(coef, sumCoef_.data(), keyCount * sizeof(float)) == 0)
+    return true;
+  sumKeys_.assign(keySlots, keySlots + keyCount);
+  sumCoef_.assign(coef, coef + keyCount);
+  if (++sumGeneration_ == 0) {  // wrapped: no row may claim the new generation
+    std::fill(rowTotalGeneration_.begin(), rowTotalGeneration_.end(), 0);
+    sumGeneration_ = 1;
+  }
+  lastTotalsValid_ = lastTotalsPending_ = false;
+  return false;
 }
 
 void AttentionCache::computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, const uint32_t* keySlots,
@@ -135,11 +162,14 @@ void AttentionCache::computeDirect(const ItemStore& store, const uint32_t* slots
 void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, size_t n, const uint32_t* keySlots,
                                 const float* coef, size_t keyCount, float sharpness, float* totals) {
   lastComputed_ = 0;
+  lastSummed_ = 0;
   std::fill(totals, totals + n, 0.0f);
   if (n == 0 || keyCount == 0) return;
   if (keyCount > columns_ || n > maxRows_) {
     lastListIntact_ = false;
+    lastTotalsValid_ = lastTotalsPending_ = false;
     computeDirect(store, slots, n, keySlots, coef, keyCount, sharpness, totals);
+    lastSummed_ = n;
     return;
   }
   if (cells_.empty()) cells_.resize(static_cast<size_t>(columns_) * maxRows_);
@@ -153,6 +183,7 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
     sharpness_ = sharpness;
   }
   auto slotOf = [&](size_t j) { return slots ? slots[j] : static_cast<uint32_t>(j); };
+  const bool sums = sameSums(keySlots, coef, keyCount);
 
   // Columns: the current keys keep theirs; the others are released (so every assigned
   // column is filled for every row a call completes); new keys get a fresh epoch.
@@ -187,6 +218,14 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
     rowLow = lastRowLow_;
     rowHigh = lastRowHigh_;
   } else {
+    // The last list's totals, kept in its order, are recorded per row now that another
+    // list comes (its rows, in candidateRow_, are intact: lastListIntact_).
+    if (sums && lastTotalsPending_ && lastListIntact_)
+      for (size_t j = 0; j < lastSlots_.size(); ++j) {
+        rowTotal_[candidateRow_[j]] = lastTotals_[j];
+        rowTotalGeneration_[candidateRow_[j]] = sumGeneration_;
+      }
+    lastTotalsPending_ = false;
     size_t newRows = 0;
     for (size_t j = 0; j < n; ++j) newRows += rowOfSlot_[slotOf(j)] == kNone;
     if (rowSlot_.size() + newRows > maxRows_) clearRows();
@@ -197,6 +236,8 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
         rowOfSlot_[slot] = static_cast<uint32_t>(rowSlot_.size());
         rowSlot_.push_back(slot);
         rowEpoch_.push_back(0);
+        rowTotal_.push_back(0);
+        rowTotalGeneration_.push_back(0);
       }
       const uint32_t r = rowOfSlot_[slot];
       candidateRow_[j] = r;
@@ -270,6 +311,19 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
     }
     for (; q < keyCount; ++q) addWeighted(out, column(q) + firstRow, nullptr, count, coef[q]);
   };
+  if (sums && sameList && lastTotalsValid_) {  // no new event, the same list: its totals
+    std::copy_n(lastTotals_.data(), n, totals);
+    return;
+  }
+  if (sums && std::all_of(candidateRow_.begin(), candidateRow_.begin() + n,
+                          [&](uint32_t r) { return rowTotalGeneration_[r] == sumGeneration_; })) {
+    // No new event, other candidates whose totals are all kept: gathered per row.
+    for (size_t j = 0; j < n; ++j) totals[j] = rowTotal_[candidateRow_[j]];
+    lastTotals_.assign(totals, totals + n);
+    lastTotalsValid_ = true;
+    return;
+  }
+  lastSummed_ = n;
   const size_t span = static_cast<size_t>(rowHigh) - rowLow + 1;
   if (contiguous) {
     sumRows(totals, candidateRow_[0], n);
@@ -283,6 +337,8 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
   } else {
     for (size_t q = 0; q < keyCount; ++q) addWeighted(totals, column(q), candidateRow_.data(), n, coef[q]);
   }
+  lastTotals_.assign(totals, totals + n);
+  lastTotalsValid_ = lastTotalsPending_ = true;
 }
 
 }  // namespace ie

@@ -8,6 +8,11 @@
 // one row per candidate item and one column per key item; a call computes only the cells
 // it has not seen (typically one new column), then sums coef[q] * k over the keys.
 //
+// The sums are kept too: a call with the same keys and coefficients as the last (no new
+// event: the engine takes recency relative to the newest event, so the coefficients stay
+// the same between events) copies the last call's totals for the same candidates, or
+// gathers them per row for other candidates whose rows all have them.
+//
 // Exactness: a cell is computed by scoreRows, whose per-row arithmetic does not depend
 // on which rows share the call (kernels.h), and the sum runs over the keys in the
 // caller's order for every candidate. So the totals are bit-identical whatever the
@@ -46,10 +51,16 @@ class AttentionCache {
   size_t cachedRows() const { return rowSlot_.size(); }
   /// Cells computed by the last accumulate() (for tests and the benchmark's notes).
   size_t lastComputed() const { return lastComputed_; }
+  /// Candidates whose total the last accumulate() summed over the keys (the others reused
+  /// a kept sum; for tests).
+  size_t lastSummed() const { return lastSummed_; }
 
  private:
   void clearRows();
   void releaseColumn(uint32_t c);
+  // Starts a new sum generation when keys or coefficients differ from the kept sums';
+  // returns whether they are the same.
+  bool sameSums(const uint32_t* keySlots, const float* coef, size_t keyCount);
   void computeDirect(const ItemStore& store, const uint32_t* slots, size_t n, const uint32_t* keySlots,
                      const float* coef, size_t keyCount, float sharpness, float* totals);
 
@@ -78,6 +89,19 @@ class AttentionCache {
   bool lastContiguous_ = false;
   uint32_t lastRowLow_ = 0, lastRowHigh_ = 0;  // the smallest and largest row of the last list
   uint64_t lastListEpoch_ = 0;
+  // The kept sums, valid for the keys and coefficients sumKeys_ / sumCoef_ (generation
+  // sumGeneration_): the last list's totals in its order (lastTotals_, when
+  // lastTotalsValid_), recorded per row (rowTotal_, valid where rowTotalGeneration_ is
+  // sumGeneration_) only when a later list needs them (lastTotalsPending_).
+  std::vector<uint32_t> sumKeys_;
+  std::vector<float> sumCoef_;
+  uint32_t sumGeneration_ = 1;
+  std::vector<float> lastTotals_;
+  bool lastTotalsValid_ = false;
+  bool lastTotalsPending_ = false;
+  std::vector<float> rowTotal_;
+  std::vector<uint32_t> rowTotalGeneration_;
+  size_t lastSummed_ = 0;
   // Scratch.
   std::vector<uint32_t> keyColumn_, candidateRow_, missing_, missingSlots_;
   std::vector<uint8_t> keepColumn_;

@@ -426,9 +426,18 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   // One key per distinct item: events on the same item (a click, its dwell, a like) share
   // the key vector, so their coefficients add up and the item is scored once, not once
   // per event (sum_j c_j k(v . key) = (sum_j c_j) k(v . key)).
+  //
+  // Recency is taken relative to the newest event (or to now, when that is earlier):
+  // 2^(-(now - t)/H) = f * 2^(-(ref - t)/H) with f = 2^(-(now - ref)/H), and
+  //   att = sum_j c_j k_j / (1 + M) = S_ref * f / (1 + f * M_ref).
+  // Between events the coefficients c_j(ref), and so the attention cache's sums S_ref,
+  // stay bit for bit the same from call to call (the cache then reuses the sums); only
+  // the scalar f moves with now.
   keyCoef_.clear();
   keySlots_.clear();
   keyCoefSum_.clear();
+  const std::vector<RecentEvent>& events = recent_.events();  // oldest first (RecentEvents)
+  const double refMs = events.empty() ? nowMs : std::min(nowMs, events.back().timeMs);
   double mass = 0;
   for (RecentEvent& e : recent_.events()) {
     if (e.slotVersion != store_.version()) {
@@ -437,7 +446,7 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     }
     const uint32_t slot = e.slot;
     if (slot == kNone || e.weight == 0 || store_.inverseNorm(slot) == 0) continue;
-    const double r = decayFactor(nowMs - e.timeMs, halfLifeMs);
+    const double r = decayFactor(refMs - e.timeMs, halfLifeMs);
     mass += r * std::fabs(e.weight);
     const size_t at = std::find(keySlots_.begin(), keySlots_.end(), slot) - keySlots_.begin();
     if (at < keySlots_.size()) {
@@ -453,13 +462,14 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     keyCoef_.push_back(static_cast<float>(keyCoefSum_[key]));
     keyKept_.push_back(keySlots_[key]);
   }
-  if (!keyCoef_.empty() && mass > 1e-9) {
+  const double f = decayFactor(nowMs - refMs, halfLifeMs);
+  if (!keyCoef_.empty() && f * mass > 1e-9) {
     float* att = activate(kAttention, n, dense);
     totals_.resize(nk);
     // Cached between calls: a re-rank after one more event computes one new key's cells.
     attention_.accumulate(store_, kernelSlots, nk, keyKept_.data(), keyCoef_.data(), keyCoef_.size(),
                           config_.attentionSharpness, totals_.data());
-    const float norm = static_cast<float>(1.0 / (1.0 + mass));
+    const float norm = static_cast<float>(f / (1.0 + f * mass));
     if (direct)
       for (size_t j = 0; j < nk; ++j) att[j] = totals_[j] * norm;
     else

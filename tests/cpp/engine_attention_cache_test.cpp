@@ -139,6 +139,48 @@ TEST_CASE("attention cache: a repeat computes nothing, one more key computes one
   CHECK(bitIdentical(direct, totals(big, s.store, candidates, keys, coef, 5.0f)));
 }
 
+TEST_CASE("attention cache: the same keys again reuse the sums, bit-identical to a fresh cache's", "[attention]") {
+  ie_test::Rng rng(21);
+  Store s;
+  const std::vector<uint32_t> all = ie_test::firstN(300);
+  s.put(rng, all);
+  AttentionCache cache(50);
+  std::vector<uint32_t> keys = {3, 9, 27, 81, 243};
+  std::vector<float> coef = {1.0f, -0.5f, 0.25f, 2.0f, 0.75f};
+  auto check = [&](const std::vector<uint32_t>& candidates, size_t summed) {
+    const std::vector<float> got = totals(cache, s.store, candidates, keys, coef, 5.0f);
+    CHECK(cache.lastSummed() == summed);
+    AttentionCache fresh(50);
+    CHECK(bitIdentical(got, totals(fresh, s.store, candidates, keys, coef, 5.0f)));
+  };
+  const std::vector<uint32_t> list(all.begin(), all.begin() + 200);
+  std::vector<uint32_t> reversed(list.rbegin(), list.rend());
+  const std::vector<uint32_t> part(reversed.begin() + 30, reversed.begin() + 180);
+  std::vector<uint32_t> grown = list;
+  grown.push_back(250), grown.push_back(251);
+  check(list, 200);      // first call: every total summed
+  check(list, 0);        // the same list and keys: the last totals
+  check(reversed, 0);    // the same items in another order: kept per row
+  check(part, 0);        // a part of them
+  check(grown, 202);     // two rows without a kept total: the list is summed
+  check(list, 0);
+  coef[2] = 0.3f;        // a coefficient changes (a new event): summed again
+  check(list, 200);
+  check(reversed, 0);
+  s.put(rng, {list[5]});  // a candidate's vector changes: its row has no kept total
+  cache.invalidateSlot(list[5]);
+  cache.syncVersion(s.store.version());
+  check(reversed, 200);
+  check(reversed, 0);
+  s.put(rng, {keys[1]});  // a key's vector changes: no kept total holds
+  cache.invalidateSlot(keys[1]);
+  cache.syncVersion(s.store.version());
+  check(list, 200);
+  s.put(rng, {list[9]});  // a change the cache is not told about: the store version
+  check(list, 200);
+  check(part, 0);
+}
+
 TEST_CASE("engine: rankings after a warm history equal a replayed engine's, bit for bit", "[attention][engine]") {
   ie_test::Rng rng(21);
   ie::EngineConfig config;
@@ -176,6 +218,15 @@ TEST_CASE("engine: rankings after a warm history equal a replayed engine's, bit 
     else
       REQUIRE(warm->rerankSame(options, warmResult).isOk());
   }
+  // No new event: later re-ranks of the same items (another order, the same list again,
+  // then the first order) reuse the attention sums, and still rank as a cold engine does.
+  const std::vector<std::string_view> reversed(candidates.rbegin(), candidates.rend());
+  options.nowMs = t + 5 * 60000;
+  REQUIRE(warm->rerank(reversed, options, warmResult).isOk());
+  options.nowMs = t + 9 * 60000;
+  REQUIRE(warm->rerankSame(options, warmResult).isOk());
+  options.nowMs = t + 20 * 60000;
+  REQUIRE(warm->rerank(candidates, options, warmResult).isOk());
   // The same items and events into a fresh engine: one cold re-rank.
   REQUIRE(ie::Engine::create(config, cold).isOk());
   REQUIRE(cold->upsertItems(all, vectors.data(), vectors.size()).isOk());

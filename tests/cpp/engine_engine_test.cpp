@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/attention_cache.h"
 #include "engine/decay.h"
 #include "engine/engine.h"
 #include "test_helpers.h"
@@ -647,6 +648,50 @@ TEST_CASE("attention sums every event of an item and scores the item once", "[en
   const uint32_t sa = store.find(a);
   const double self = (coefA + coefB * std::exp(beta * (ie_test::cosine(va, vb, kDim) - 1))) / (1 + mass);
   CHECK(comps[sa * ie::kComponentCount + ie::kAttention] == Approx(self).margin(0.02));
+}
+
+TEST_CASE("attention at any time is its definition, before, at and long after the newest event", "[engine]") {
+  // The engine takes recency relative to the newest event and scales by 2^(-(now - newest)/H)
+  // (so that its sums stay the same between events): the same value as the definition
+  // sum_j r_j w_j k_j / (1 + sum_j r_j |w_j|), r_j = 2^(-max(0, now - t_j)/H), up to float
+  // rounding, whenever now is. The kernel here is the engine's own (attentionKernel).
+  auto engine = makeEngine();
+  const std::string a = itemId(0, 1), b = itemId(2, 3), c = itemId(0, 2);
+  const double t1 = kT0, t2 = kT0 + 4 * kMinute, t3 = kT0 + 11 * kMinute;
+  REQUIRE(engine->observe({event(a, EventType::Click, t1), event(b, EventType::Like, t2), event(c, EventType::Skip, t3)})
+              .isOk());
+  const ie::ItemStore& store = engine->items();
+  const double h = engine->config().halfLifeMinutes * kMinute;
+  const float beta = engine->config().attentionSharpness;
+  const std::vector<std::pair<std::string, double>> keys = {{a, 1.0}, {b, 2.0}, {c, -0.5}};
+  const std::vector<double> times = {t1, t2, t3};
+  std::vector<uint32_t> slots;
+  for (uint32_t s = 0; s < store.size(); ++s) slots.push_back(s);
+  std::vector<float> comps(slots.size() * ie::kComponentCount);
+  size_t checked = 0;
+  // Before the newest event, at it, after it, three half-lives on, and so late that the
+  // mass left (2^-70 of it) is below the engine's 1e-9 cut: attention is 0 there.
+  for (double now : {t2 + kMinute, t3, t3 + 7 * kMinute, t3 + 90 * kMinute, t3 + 70 * h}) {
+    engine->scoreComponents(slots.data(), slots.size(), now, comps.data());
+    double mass = 0;
+    for (size_t j = 0; j < keys.size(); ++j) mass += ie::decayFactor(now - times[j], h) * std::fabs(keys[j].second);
+    for (uint32_t s : slots) {
+      double sum = 0, magnitude = 0;
+      for (size_t j = 0; j < keys.size(); ++j) {
+        const float* key = store.row(store.find(keys[j].first));
+        const float cosine = static_cast<float>(ie_test::cosine(store.row(s), key, kDim));
+        const double term = ie::decayFactor(now - times[j], h) * keys[j].second * ie::attentionKernel(cosine, beta);
+        sum += term;
+        magnitude += std::fabs(term);
+      }
+      const double expected = mass > 1e-9 ? sum / (1 + mass) : 0.0;
+      INFO("now - newest " << (now - t3) / kMinute << " min, item " << store.id(s));
+      // Float rounding, relative to the terms' magnitudes (they may cancel).
+      CHECK(std::fabs(comps[s * ie::kComponentCount + ie::kAttention] - expected) <= 1e-5 * magnitude / (1 + mass));
+      ++checked;
+    }
+  }
+  CHECK(checked == 5 * slots.size());
 }
 
 TEST_CASE("reconfigure changes the blend, resetInterest forgets the user", "[engine]") {
