@@ -59,10 +59,12 @@ for target in "${targets[@]}"; do
       -artifact_prefix="$out/artifacts/${name}-" >"$work/log" 2>&1
   rc=$?
   set -e
-  execs=$(grep -oP 'stat::number_of_executed_units:\s*\K[0-9]+' "$work/log" | tail -1)
+  # "|| true": a run that crashed may print no stats, and grep finding nothing must not
+  # end the script (set -e with pipefail) before it reports the crash.
+  execs=$(grep -oP 'stat::number_of_executed_units:\s*\K[0-9]+' "$work/log" | tail -1 || true)
   files=$(find "$work/corpus" -type f | wc -l)
   bytes=$(du -sb "$work/corpus" | cut -f1)
-  cov=$(grep -oP 'cov: \K[0-9]+' "$work/log" | tail -1)
+  cov=$(grep -oP 'cov: \K[0-9]+' "$work/log" | tail -1 || true)
   if [ $rc -ne 0 ] || grep -qE 'ERROR: (AddressSanitizer|libFuzzer)|runtime error:' "$work/log"; then
     echo "!! $name FAILED (exit $rc); log: $out/${name}.log"
     cp "$work/log" "$out/${name}.log"
