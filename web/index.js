@@ -275,6 +275,7 @@ class Engine {
   #slotOf = Object.create(null);
   #slotsVersion = -1;
   #slotStage = null; // the slot staging view
+  #resultHeader = null; // the view of the core's result header (#header)
   // Time of the newest event this page observed itself: its own events must come in time
   // order; events merged from elsewhere (loadState, other tabs, allowLate) may interleave.
   #localLast = -Infinity;
@@ -559,7 +560,7 @@ class Engine {
     this.#checkIds(code, list, unchecked);
     if (resolved) this.#learnSlots(raw, list);
     this.#lastCandidates = same ? memo : { input: unchecked !== null ? list : ids.slice(), list };
-    const order = raw.resultOrder();
+    const order = this.#resultOrder(raw);
     const resultIds = new Array(order.length);
     for (let i = 0; i < order.length; i++) resultIds[i] = list[order[i]];
     return this.#result(raw, resultIds, now, !!options.explain);
@@ -580,8 +581,24 @@ class Engine {
     return this.#result(raw, resultIds, now, !!options.explain);
   }
 
+  /** The core's result header (order address, scores address, count, demoted): see bindings.cpp. */
+  #header(raw) {
+    let header = this.#resultHeader;
+    // Fetched again when a memory growth detached it.
+    if (header === null || header.byteLength === 0) header = this.#resultHeader = raw.resultHeader();
+    return header;
+  }
+
+  /** The last ranking's order (indices into its candidates, or item slots): a view, valid until the next call. */
+  #resultOrder(raw) {
+    const header = this.#header(raw);
+    return new Uint32Array(header.buffer, header[0], header[2]);
+  }
+
   #result(raw, ids, now, explain) {
-    const result = { ids, scores: raw.resultScores().slice(), demoted: raw.resultDemoted() };
+    const header = this.#header(raw);
+    const scores = new Float32Array(header.buffer, header[1], header[2]).slice();
+    const result = { ids, scores, demoted: header[3] };
     if (explain) {
       const contributions = raw.resultContributions().slice();
       const support = raw.resultSupport().slice();

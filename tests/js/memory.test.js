@@ -60,5 +60,22 @@ test('results stay correct across memory growth (30k x 64 catalog, explain on 20
   // One minute later the strength is m = 2^(-1/30) (30-minute half-life), gain m/(m+1).
   const m = 2 ** (-1 / 30);
   assert.ok(Math.abs(top.scores[0] - m / (m + 1)) < 1e-5, `${top.scores[0]}`);
+
+  // More items after those calls: the memory grows again under the result views the JS
+  // layer keeps between calls (they are fetched again), and results are still right.
+  const heapBefore = engine.memoryUsage().wasmHeapBytes;
+  const extra = 20_000;
+  const extraVectors = new Float32Array(extra * dim);
+  for (let i = 0; i < extraVectors.length; i++) extraVectors[i] = random() * 2 - 1;
+  engine.upsertItems(Array.from({ length: extra }, (_, i) => `extra-${i}`), extraVectors);
+  assert.ok(engine.memoryUsage().wasmHeapBytes > heapBefore, 'the upsert grew the memory');
+  const few = ids.slice(0, 200);
+  const again = engine.rerank(few, { now: T0, exclude: 'none' });
+  assert.equal(again.ids.length, few.length);
+  again.ids.forEach((id, r) => {
+    const expected = 0.5 * cos(row(Number(id.slice(5))), target);
+    assert.ok(Math.abs(again.scores[r] - expected) < 1e-5, `${id}: ${again.scores[r]} against ${expected}`);
+  });
+  assert.equal(engine.recommend(1, { now: T0 + MINUTE, exclude: 'none' }).ids[0], ids[clicked]);
   engine.dispose();
 });
