@@ -431,37 +431,51 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   // 2^(-(now - t)/H) = f * 2^(-(ref - t)/H) with f = 2^(-(now - ref)/H), and
   //   att = sum_j c_j k_j / (1 + M) = S_ref * f / (1 + f * M_ref).
   // Between events the coefficients c_j(ref), and so the attention cache's sums S_ref,
-  // stay bit for bit the same from call to call (the cache then reuses the sums); only
-  // the scalar f moves with now.
-  keyCoef_.clear();
-  keySlots_.clear();
-  keyCoefSum_.clear();
+  // stay bit for bit the same from call to call (the keys and coefficients are kept, and
+  // the cache reuses the sums); only the scalar f moves with now.
   const std::vector<RecentEvent>& events = recent_.events();  // oldest first (RecentEvents)
   const double refMs = events.empty() ? nowMs : std::min(nowMs, events.back().timeMs);
-  double mass = 0;
+  keySourceNow_.clear();
   for (RecentEvent& e : recent_.events()) {
     if (e.slotVersion != store_.version()) {
       e.slot = store_.find(e.item);
       e.slotVersion = store_.version();
     }
-    const uint32_t slot = e.slot;
-    if (slot == kNone || e.weight == 0 || store_.inverseNorm(slot) == 0) continue;
-    const double r = decayFactor(refMs - e.timeMs, halfLifeMs);
-    mass += r * std::fabs(e.weight);
-    const size_t at = std::find(keySlots_.begin(), keySlots_.end(), slot) - keySlots_.begin();
-    if (at < keySlots_.size()) {
-      keyCoefSum_[at] += r * e.weight;
-      continue;
+    keySourceNow_.push_back({e.slot, e.weight, e.timeMs});
+  }
+  if (!(keysValid_ && refMs == keyRefMs_ && halfLifeMs == keyHalfLifeMs_ && store_.version() == keyStoreVersion_ &&
+        keySourceNow_ == keySource_)) {
+    keyCoef_.clear();
+    keySlots_.clear();
+    keyCoefSum_.clear();
+    double mass = 0;
+    for (const KeySource& e : keySourceNow_) {
+      const uint32_t slot = e.slot;
+      if (slot == kNone || e.weight == 0 || store_.inverseNorm(slot) == 0) continue;
+      const double r = decayFactor(refMs - e.timeMs, halfLifeMs);
+      mass += r * std::fabs(e.weight);
+      const size_t at = std::find(keySlots_.begin(), keySlots_.end(), slot) - keySlots_.begin();
+      if (at < keySlots_.size()) {
+        keyCoefSum_[at] += r * e.weight;
+        continue;
+      }
+      keySlots_.push_back(slot);
+      keyCoefSum_.push_back(r * e.weight);
     }
-    keySlots_.push_back(slot);
-    keyCoefSum_.push_back(r * e.weight);
+    keyKept_.clear();
+    for (size_t key = 0; key < keySlots_.size(); ++key) {
+      if (keyCoefSum_[key] == 0) continue;  // e.g. a like and a hide that cancel out
+      keyCoef_.push_back(static_cast<float>(keyCoefSum_[key]));
+      keyKept_.push_back(keySlots_[key]);
+    }
+    keySource_.swap(keySourceNow_);
+    keyRefMs_ = refMs;
+    keyHalfLifeMs_ = halfLifeMs;
+    keyStoreVersion_ = store_.version();
+    keyMass_ = mass;
+    keysValid_ = true;
   }
-  keyKept_.clear();
-  for (size_t key = 0; key < keySlots_.size(); ++key) {
-    if (keyCoefSum_[key] == 0) continue;  // e.g. a like and a hide that cancel out
-    keyCoef_.push_back(static_cast<float>(keyCoefSum_[key]));
-    keyKept_.push_back(keySlots_[key]);
-  }
+  const double mass = keyMass_;
   const double f = decayFactor(nowMs - refMs, halfLifeMs);
   if (!keyCoef_.empty() && f * mass > 1e-9) {
     float* att = activate(kAttention, n, dense);

@@ -272,6 +272,19 @@ class Engine {
   // Scratch buffers reused across calls (no allocation on the hot path after warm-up).
   std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_, seqIndex_, keySlots_, keyKept_;
   std::vector<double> keyCoefSum_;
+  // What the attention keys were last derived from: per recent event its slot, weight and
+  // time, with ref, the half-life and the store version. The keys, coefficients and mass
+  // are kept while all of it is the same (no new event: see computeComponents).
+  struct KeySource {
+    uint32_t slot;
+    float weight;
+    double timeMs;
+    bool operator==(const KeySource& o) const { return slot == o.slot && weight == o.weight && timeMs == o.timeMs; }
+  };
+  std::vector<KeySource> keySource_, keySourceNow_;
+  double keyRefMs_ = 0, keyHalfLifeMs_ = 0, keyMass_ = 0;
+  uint64_t keyStoreVersion_ = 0;
+  bool keysValid_ = false;
   std::vector<uint64_t> candidateHashes_;  // hashId of each candidate (see candidateHashes)
   bool candidateHashesValid_ = false;       // rerankSlots leaves them to candidateHashes()
   // Per item slot: was a rerank candidate (valid while the store's slotsVersion is

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <memory>
 #include <string>
@@ -240,6 +241,57 @@ TEST_CASE("engine: rankings after a warm history equal a replayed engine's, bit 
   REQUIRE(cold->rerank(candidates, options, coldResult).isOk());
   REQUIRE(warmResult.order == coldResult.order);
   REQUIRE(bitIdentical(warmResult.scores, coldResult.scores));
+}
+
+TEST_CASE("engine: attention follows every change of the recent events, even at the same count and newest time",
+          "[attention][engine]") {
+  // The keys and coefficients are kept while the recent events are the same; a full window
+  // with an event at the newest time, or a late one, keeps their number and the newest
+  // time but changes them.
+  ie_test::Rng rng(31);
+  ie::EngineConfig config;
+  config.dim = kDim;
+  config.recentWindow = 3;
+  std::vector<std::string> ids;
+  std::vector<float> vectors;
+  for (uint32_t i = 0; i < 60; ++i) {
+    ids.push_back("i" + std::to_string(i));
+    for (uint32_t k = 0; k < kDim; ++k) vectors.push_back(rng.range(-1, 1));
+  }
+  const std::vector<std::string_view> all(ids.begin(), ids.end());
+  const std::vector<std::string_view> candidates(all.begin() + 10, all.end());
+  const double t = 1.7e12;
+  auto event = [&](uint32_t item, double time) {
+    ie::EventInput e;
+    e.item = all[item];
+    e.type = ie::EventType::Click;
+    e.timeMs = time;
+    return e;
+  };
+  const std::vector<ie::EventInput> history = {event(1, t), event(2, t + 60000), event(3, t + 120000),
+                                               event(4, t + 120000),   // at the newest time
+                                               event(5, t + 90000)};  // late
+  ie::RankOptions options;
+  options.k = candidates.size();
+  options.nowMs = t + 600000;
+  std::unique_ptr<ie::Engine> warm;
+  REQUIRE(ie::Engine::create(config, warm).isOk());
+  REQUIRE(warm->upsertItems(all, vectors.data(), vectors.size()).isOk());
+  REQUIRE(warm->observe({history[0], history[1], history[2]}).isOk());
+  ie::RankResult warmResult, coldResult;
+  REQUIRE(warm->rerank(candidates, options, warmResult).isOk());
+  for (size_t e = 3; e < history.size(); ++e) {
+    REQUIRE(warm->observe({history[e]}, -std::numeric_limits<double>::infinity()).isOk());
+    REQUIRE(warm->recentEvents().events().size() == 3);
+    REQUIRE(warm->rerank(candidates, options, warmResult).isOk());
+    std::unique_ptr<ie::Engine> cold;
+    REQUIRE(ie::Engine::create(config, cold).isOk());
+    REQUIRE(cold->upsertItems(all, vectors.data(), vectors.size()).isOk());
+    for (size_t i = 0; i <= e; ++i) REQUIRE(cold->observe({history[i]}, -std::numeric_limits<double>::infinity()).isOk());
+    REQUIRE(cold->rerank(candidates, options, coldResult).isOk());
+    CHECK(warmResult.order == coldResult.order);
+    CHECK(bitIdentical(warmResult.scores, coldResult.scores));
+  }
 }
 
 TEST_CASE("engine: rerankSame re-ranks the last candidates, and refuses after items change", "[engine]") {
