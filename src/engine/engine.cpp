@@ -830,7 +830,22 @@ bool Engine::recommendLongTermOnly(size_t n, size_t k, RankResult& result) {
   if (w == 0) return false;
   const float* u = deferredLongTerm_;
   deferredQueryOf_ = nullptr;  // quantise the query again (u may have changed in place)
+  result.order.clear();
+  result.scores.clear();
+  result.explanations.clear();
+  result.demotedCount = 0;
   constexpr size_t kBlock = 1024;  // 4 KB of scores: stays in L1 while the heap reads it
+  if (n <= kBlock) {
+    // One block: selectTopK's bounded selection beats the heap's replacements here (the
+    // same order: both rank as ranksBefore).
+    if (blockScores_.size() < n) blockScores_.resize(n);
+    float* scores = blockScores_.data();
+    scoreLongTermRows(u, 0, n, scores);
+    for (size_t j = 0; j < n; ++j) scores[j] = 0.0f + w * scores[j];
+    selectTopK(scores, n, std::min(k, n), result.order);
+    for (const uint32_t i : result.order) result.scores.push_back(scores[i]);
+    return true;
+  }
   if (blockScores_.size() < kBlock) blockScores_.resize(kBlock);
   float* block = blockScores_.data();
   topStream_.reset(std::min(k, n));
@@ -840,10 +855,6 @@ bool Engine::recommendLongTermOnly(size_t n, size_t k, RankResult& result) {
     for (size_t j = 0; j < count; ++j) block[j] = 0.0f + w * block[j];
     topStream_.offer(block, static_cast<uint32_t>(begin), count);
   }
-  result.order.clear();
-  result.scores.clear();
-  result.explanations.clear();
-  result.demotedCount = 0;
   topStream_.finish(result.order, &result.scores);
   return true;
 }
