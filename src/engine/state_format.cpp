@@ -351,6 +351,14 @@ Status readSeqh(Reader& r, Decoded& d) {
 
 // Cross-section consistency, once every section is read.
 Status checkConsistency(const Decoded& d) {
+  // The engine counts on from these: above 2^53 (the largest integer the JS API reports
+  // exactly) they are refused, which also keeps the counts far from wrapping around (the
+  // state fuzzer found 2^64 - 1 events observed wrapping to 0 at the next event, and the
+  // state saved then refused).
+  constexpr uint64_t kMaxCount = uint64_t(1) << 53;
+  if (d.eventsObserved > kMaxCount || d.pendingDropped > kMaxCount)
+    return corrupt("event counts must be at most 2^53 (events observed " + std::to_string(d.eventsObserved) +
+                   ", pending dropped " + std::to_string(d.pendingDropped) + ")");
   if (d.eventsObserved < d.recent.size() || d.eventsObserved < d.pending.size())
     return corrupt("events observed (" + std::to_string(d.eventsObserved) +
                    ") is fewer than the recent or pending events held");

@@ -354,6 +354,14 @@ TEST_CASE("well-sealed blobs with invalid contents are corrupt data", "[state][e
        "last event time"},
       {"events observed too few", [&](auto& b) { std::memset(b.data() + sectionPayload(b, "STAT"), 0, 8); },
        "fewer than the recent or pending"},
+      {"events observed beyond 2^53", [&](auto& b) { std::memset(b.data() + sectionPayload(b, "STAT"), 0xFF, 8); },
+       "at most 2^53 (events observed 18446744073709551615"},
+      {"pending dropped beyond 2^53",
+       [&](auto& b) {
+         const uint64_t count = (uint64_t(1) << 53) + 1;
+         std::memcpy(b.data() + sectionPayload(b, "STAT") + 8, &count, 8);
+       },
+       "pending dropped 9007199254740993)"},
       {"tunable out of range",
        [&](auto& b) {
          const double zero = 0;
