@@ -13,11 +13,11 @@
 //   feed   observe one click, then re-rank the same ids (the feed step)
 // Prints the median µs per call of each engine over 20 blocks and their ratio B/A.
 // Run it both ways round (A/B and B/A): the engine created first can be a little faster.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+
+import { benchSequenceModel } from './sequence-model.js';
+import { makeItems } from './suite.js';
 
 const [rootA, rootB, mode = 'again', callsText = '20000'] = process.argv.slice(2);
 const modes = ['again', 'later', 'lists', 'feed'];
@@ -29,31 +29,14 @@ const calls = Number(callsText);
 const DIM = 64;
 const N = 1000;
 const T0 = 1_700_000_000_000;
+const { ids, vectors } = makeItems(N, 4);
 
-function gaussian(seed) {
-  let s = seed >>> 0;
-  const u = () => ((s = (s * 1664525 + 1013904223) >>> 0) + 0.5) / 2 ** 32;
-  return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
-}
-const g = gaussian(4);
-const ids = Array.from({ length: N }, (_, i) => `item-${i}`);
-const vectors = new Float32Array(N * DIM).map(() => g() * 0.125);
-
-// The GRU: one epoch on a synthetic log, as bench/run.js makes it.
-const here = path.dirname(fileURLToPath(import.meta.url));
-const tool = path.join(here, '..', 'build/native/interest-eval');
-if (!fs.existsSync(tool)) {
-  console.error(`${tool} is missing: build the native tools first (scripts/build.sh)`);
+// The GRU bench/run.js uses: one epoch on a synthetic log.
+const model = benchSequenceModel(path.join(path.dirname(fileURLToPath(import.meta.url)), '..'));
+if (!model) {
+  console.error('build/native/interest-eval is missing: build the native tools first (scripts/build.sh)');
   process.exit(1);
 }
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ie-ab-'));
-const lines = ['user,item,timestamp'];
-for (let u = 0; u < 200; u++) for (let s = 0; s < 12; s++) lines.push(`u${u},item-${(u * 13 + s * 7) % N},${1000 + s}`);
-fs.writeFileSync(path.join(dir, 'log.csv'), lines.join('\n') + '\n');
-execFileSync(tool, ['--data', path.join(dir, 'log.csv'), '--task', 'loo', '--sequence', '--seq-hidden', '64',
-  '--seq-epochs', '1', '--seq-out', path.join(dir, 'model.ieseq'), '--quiet'], { stdio: 'ignore' });
-const model = new Uint8Array(fs.readFileSync(path.join(dir, 'model.ieseq')));
-fs.rmSync(dir, { recursive: true, force: true });
 
 const history = Array.from({ length: 50 }, (_, j) => ({ item: ids[(j * 37) % N], type: 'click', time: T0 + j * 60000 }));
 const swapped = ids.slice();

@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 
 import { createEngine } from '../web/index.js';
+import { benchSequenceModel } from './sequence-model.js';
 import { runSuite } from './suite.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,24 +34,6 @@ async function loadOrt() {
   return ort;
 }
 
-/**
- * A GRU (H 64) over the suite's item ids, trained by our own tool on a small synthetic
- * log (its quality does not matter here, only its size), or null without the tool.
- */
-function benchSequenceModel() {
-  const tool = path.join(ROOT, 'build/native/interest-eval');
-  if (!fs.existsSync(tool)) return null;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ie-bench-'));
-  const lines = ['user,item,timestamp'];
-  for (let u = 0; u < 200; u++) for (let s = 0; s < 12; s++) lines.push(`u${u},item-${(u * 13 + s * 7) % 1000},${1000 + s}`);
-  fs.writeFileSync(path.join(dir, 'log.csv'), lines.join('\n') + '\n');
-  execFileSync(tool, ['--data', path.join(dir, 'log.csv'), '--task', 'loo', '--sequence', '--seq-hidden', '64',
-    '--seq-epochs', '1', '--seq-out', path.join(dir, 'bench.ieseq'), '--quiet'], { stdio: 'ignore' });
-  const bytes = new Uint8Array(fs.readFileSync(path.join(dir, 'bench.ieseq')));
-  fs.rmSync(dir, { recursive: true, force: true });
-  return bytes;
-}
-
 if (process.env.BENCH_ONLY !== 'size') {
   const tf = await loadTf();
   const ort = await loadOrt();
@@ -61,7 +44,7 @@ if (process.env.BENCH_ONLY !== 'size') {
     ort,
     rounds,
     log,
-    sequenceModel: benchSequenceModel(),
+    sequenceModel: benchSequenceModel(ROOT),
     cases: process.env.BENCH_CASES ? process.env.BENCH_CASES.split(',').map(Number) : null,
     env: `node ${process.version}, ${cpu}, ${os.cpus().length} cores; TF.js ${tf.version_core} (wasm backend: ${tf.getBackend()}), onnxruntime-web ${ort.env.versions?.web ?? ''} (wasm, 1 thread)`,
   });

@@ -19,7 +19,8 @@ function gaussian(seed) {
   return () => Math.sqrt(-2 * Math.log(u())) * Math.cos(2 * Math.PI * u());
 }
 
-function makeItems(n, seed) {
+/** n items `item-0` .. `item-(n-1)`, Gaussian vectors (sd 0.125) from `seed`. */
+export function makeItems(n, seed) {
   const g = gaussian(seed);
   const ids = Array.from({ length: n }, (_, i) => `item-${i}`);
   const vectors = new Float32Array(n * DIM);
