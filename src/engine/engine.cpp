@@ -835,24 +835,24 @@ bool Engine::recommendLongTermOnly(size_t n, size_t k, RankResult& result) {
   result.explanations.clear();
   result.demotedCount = 0;
   constexpr size_t kBlock = 1024;  // 4 KB of scores: stays in L1 while the heap reads it
+  if (blockScores_.size() < kBlock) blockScores_.resize(kBlock);
+  float* block = blockScores_.data();
+  auto totalsOf = [&](size_t begin, size_t count) {  // block[0 .. count) = rows begin ..
+    scoreLongTermRows(u, begin, count, block);
+    for (size_t j = 0; j < count; ++j) block[j] = 0.0f + w * block[j];
+  };
   if (n <= kBlock) {
     // One block: selectTopK's bounded selection beats the heap's replacements here (the
     // same order: both rank as ranksBefore).
-    if (blockScores_.size() < n) blockScores_.resize(n);
-    float* scores = blockScores_.data();
-    scoreLongTermRows(u, 0, n, scores);
-    for (size_t j = 0; j < n; ++j) scores[j] = 0.0f + w * scores[j];
-    selectTopK(scores, n, std::min(k, n), result.order);
-    for (const uint32_t i : result.order) result.scores.push_back(scores[i]);
+    totalsOf(0, n);
+    selectTopK(block, n, std::min(k, n), result.order);
+    for (const uint32_t i : result.order) result.scores.push_back(block[i]);
     return true;
   }
-  if (blockScores_.size() < kBlock) blockScores_.resize(kBlock);
-  float* block = blockScores_.data();
   topStream_.reset(std::min(k, n));
   for (size_t begin = 0; begin < n; begin += kBlock) {
     const size_t count = std::min(kBlock, n - begin);
-    scoreLongTermRows(u, begin, count, block);
-    for (size_t j = 0; j < count; ++j) block[j] = 0.0f + w * block[j];
+    totalsOf(begin, count);
     topStream_.offer(block, static_cast<uint32_t>(begin), count);
   }
   topStream_.finish(result.order, &result.scores);
