@@ -443,7 +443,7 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     }
     keySourceNow_.push_back({e.slot, e.weight, e.timeMs});
   }
-  if (!(keysValid_ && refMs == keyRefMs_ && halfLifeMs == keyHalfLifeMs_ && store_.version() == keyStoreVersion_ &&
+  if (!(store_.version() == keyStoreVersion_ && refMs == keyRefMs_ && halfLifeMs == keyHalfLifeMs_ &&
         keySourceNow_ == keySource_)) {
     keyCoef_.clear();
     keySlots_.clear();
@@ -473,7 +473,6 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
     keyHalfLifeMs_ = halfLifeMs;
     keyStoreVersion_ = store_.version();
     keyMass_ = mass;
-    keysValid_ = true;
   }
   const double mass = keyMass_;
   const double f = decayFactor(nowMs - refMs, halfLifeMs);

@@ -283,8 +283,7 @@ class Engine {
   };
   std::vector<KeySource> keySource_, keySourceNow_;
   double keyRefMs_ = 0, keyHalfLifeMs_ = 0, keyMass_ = 0;
-  uint64_t keyStoreVersion_ = 0;
-  bool keysValid_ = false;
+  uint64_t keyStoreVersion_ = 0;  // 0: none derived yet (store versions start at 1)
   std::vector<uint64_t> candidateHashes_;  // hashId of each candidate (see candidateHashes)
   bool candidateHashesValid_ = false;       // rerankSlots leaves them to candidateHashes()
   // Per item slot: was a rerank candidate (valid while the store's slotsVersion is
