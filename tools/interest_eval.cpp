@@ -38,7 +38,7 @@ Usage:
 
 Data:
   --data PATH          a data folder (ml-100k, ml-latest-small) or file (.csv, .jsonl)
-  --format F           auto (default) | ml100k | mlcsv | csv | otto
+  --format F           auto (default) | ml100k | mlcsv | mldat | csv | otto
   --skip-malformed     skip and count malformed lines instead of failing
 
 Task:

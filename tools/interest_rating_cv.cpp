@@ -26,7 +26,7 @@ namespace {
 
 void usage(FILE* to) {
   std::fprintf(to,
-               "usage: interest-rating-cv --data PATH [--format auto|ml100k|mlcsv|csv|otto]\n"
+               "usage: interest-rating-cv --data PATH [--format auto|ml100k|mlcsv|mldat|csv|otto]\n"
                "         [--factors N] [--max-epochs N] [--lr X] [--decay X] [--reg X] [--reg-bias X]\n"
                "         [--init-std X] [--early-stop F] [--patience N] [--no-refit] [--seed N]\n"
                "         [--folds N] [--fold-seed N] [--threads N]\n"

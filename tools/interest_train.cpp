@@ -47,7 +47,7 @@ const char* kHelp =
     "  --data PATH             MovieLens 100K folder (u.data), MovieLens CSV folder (ratings.csv),\n"
     "                          a .csv file with header user,item,timestamp[,rating][,event],\n"
     "                          or OTTO .jsonl sessions\n"
-    "  --format F              auto (default) | ml100k | mlcsv | csv | otto\n"
+    "  --format F              auto (default) | ml100k | mlcsv | mldat | csv | otto\n"
     "  --skip-malformed        drop (and count) malformed lines instead of failing\n"
     "  --synthetic             generate a synthetic log with planted topics instead of --data\n"
     "  --synthetic-users N     synthetic users (default 500)\n"
@@ -153,7 +153,7 @@ Args parseArgs(int argc, char** argv, bool& help) {
     } else if (opt == "--format") {
       const std::string v = value();
       if (!parseDataFormat(v, a.read.format))
-        throw UsageError{"--format must be auto, ml100k, mlcsv, csv or otto, got '" + v + "'"};
+        throw UsageError{"--format must be auto, ml100k, mlcsv, mldat, csv or otto, got '" + v + "'"};
     } else if (opt == "--skip-malformed") {
       a.read.skipMalformed = true;
     } else if (opt == "--synthetic") {

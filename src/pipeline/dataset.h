@@ -82,7 +82,7 @@ struct Dataset {
   std::unordered_map<std::string, ItemMetadata> itemMetadata;
   TimeUnit timeUnit = TimeUnit::Unknown;
   std::string source;            // path or generator description, for messages
-  std::string format;            // "ml100k", "mlcsv", "csv", "otto", "synthetic"
+  std::string format;            // "ml100k", "mlcsv", "mldat", "csv", "otto", "synthetic"
   uint64_t skippedLines = 0;     // malformed lines dropped under ReadOptions::skipMalformed
   std::vector<std::string> skippedMessages;  // the first few reasons (at most 20)
 

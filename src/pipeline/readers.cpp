@@ -203,6 +203,83 @@ Status parseUItem(const std::string& file, const std::string& data,
   return Status::ok();
 }
 
+// ------------------------------------------------------------------ MovieLens 1M / 10M
+
+/// Metadata text of a .dat file: UTF-8 when it is valid UTF-8 (ML-10M), else Latin-1
+/// (ML-1M's movies.dat has titles such as "Misérables" in ISO-8859-1).
+std::string datText(std::string_view s) { return isValidUtf8(s) ? std::string(s) : latin1ToUtf8(s); }
+
+Status parseRatingsDat(const std::string& file, const std::string& data, MalformedPolicy& bad,
+                       Dataset& ds) {
+  LineReader lines(data);
+  std::string_view line;
+  uint64_t ln = 0;
+  while (lines.next(line, ln)) {
+    if (trim(line).empty()) continue;
+    const auto f = splitView(line, "::");
+    if (f.size() != 4) {
+      IE_RETURN_IF_ERROR(bad.report(file, ln,
+                                    "expected 4 '::'-separated fields (user, item, rating, "
+                                    "timestamp), found " + std::to_string(f.size()) + " in '" +
+                                        excerpt(line) + "'"));
+      continue;
+    }
+    const std::string_view user = trim(f[0]), item = trim(f[1]);
+    float rating = 0;
+    int64_t ts = 0;
+    if (!validIntegerId(user)) {
+      IE_RETURN_IF_ERROR(bad.report(file, ln, "user id '" + excerpt(user) + "' is not an integer"));
+      continue;
+    }
+    if (!validIntegerId(item)) {
+      IE_RETURN_IF_ERROR(bad.report(file, ln, "item id '" + excerpt(item) + "' is not an integer"));
+      continue;
+    }
+    if (!parseFloat(f[2], rating)) {
+      IE_RETURN_IF_ERROR(bad.report(file, ln, "rating '" + excerpt(f[2]) + "' is not a number"));
+      continue;
+    }
+    if (!parseInt64(f[3], ts)) {
+      IE_RETURN_IF_ERROR(
+          bad.report(file, ln, "timestamp '" + excerpt(f[3]) + "' is not an integer"));
+      continue;
+    }
+    ds.add(std::string(user), std::string(item), ts, rating, LogEventType::Interaction, ln);
+  }
+  return Status::ok();
+}
+
+Status parseMoviesDat(const std::string& file, const std::string& data, MalformedPolicy& bad,
+                      Dataset& ds) {
+  LineReader lines(data);
+  std::string_view line;
+  uint64_t ln = 0;
+  while (lines.next(line, ln)) {
+    if (trim(line).empty()) continue;
+    const auto f = splitView(line, "::");
+    if (f.size() != 3) {
+      IE_RETURN_IF_ERROR(bad.report(file, ln,
+                                    "expected 3 '::'-separated fields (id, title, genres), "
+                                    "found " + std::to_string(f.size()) + " in '" +
+                                        excerpt(line) + "'"));
+      continue;
+    }
+    const std::string_view id = trim(f[0]);
+    if (!validIntegerId(id)) {
+      IE_RETURN_IF_ERROR(bad.report(file, ln, "movie id '" + excerpt(id) + "' is not an integer"));
+      continue;
+    }
+    ItemMetadata meta;
+    meta.title = datText(trim(f[1]));
+    for (std::string_view g : splitView(f[2], '|')) {
+      g = trim(g);
+      if (!g.empty() && g != "(no genres listed)") meta.tags.push_back(datText(g));
+    }
+    ds.itemMetadata[std::string(id)] = std::move(meta);
+  }
+  return Status::ok();
+}
+
 // ------------------------------------------------------------------ CSV
 
 /// Index of the first header column whose lower-cased name is in `names`, or -1.
@@ -470,6 +547,7 @@ const char* dataFormatName(DataFormat format) {
     case DataFormat::Auto: return "auto";
     case DataFormat::MovieLens100k: return "ml100k";
     case DataFormat::MovieLensCsv: return "mlcsv";
+    case DataFormat::MovieLensDat: return "mldat";
     case DataFormat::Csv: return "csv";
     case DataFormat::OttoJsonl: return "otto";
   }
@@ -478,7 +556,7 @@ const char* dataFormatName(DataFormat format) {
 
 bool parseDataFormat(const std::string& name, DataFormat& out) {
   for (DataFormat f : {DataFormat::Auto, DataFormat::MovieLens100k, DataFormat::MovieLensCsv,
-                       DataFormat::Csv, DataFormat::OttoJsonl}) {
+                       DataFormat::MovieLensDat, DataFormat::Csv, DataFormat::OttoJsonl}) {
     if (name == dataFormatName(f)) {
       out = f;
       return true;
@@ -499,9 +577,13 @@ Status detectFormat(const std::string& path, DataFormat& out) {
       out = DataFormat::MovieLensCsv;
       return Status::ok();
     }
+    if (isRegularFile(joinPath(path, "ratings.dat"))) {
+      out = DataFormat::MovieLensDat;
+      return Status::ok();
+    }
     return Status(StatusCode::InvalidArgument,
-                  path + ": folder holds neither u.data (MovieLens 100K) nor ratings.csv "
-                         "(MovieLens CSV)");
+                  path + ": folder holds none of u.data (MovieLens 100K), ratings.csv "
+                         "(MovieLens CSV) or ratings.dat (MovieLens 1M / 10M)");
   }
   const std::string ext = lower(fs::path(path).extension().string());
   if (ext == ".jsonl" || ext == ".json") {
@@ -565,6 +647,26 @@ Status readMovieLensCsv(const std::string& folder, const ReadOptions& options, D
   });
 }
 
+Status readMovieLensDat(const std::string& folder, const ReadOptions& options, Dataset& out) {
+  return guarded(folder, out, [&](Dataset& ds) -> Status {
+    ds.format = "mldat";
+    ds.timeUnit = TimeUnit::Seconds;
+    MalformedPolicy bad(options, ds);
+    const std::string ratingsFile = joinPath(folder, "ratings.dat");
+    std::string bytes;
+    IE_RETURN_IF_ERROR(readFileBytes(ratingsFile, bytes));
+    IE_RETURN_IF_ERROR(parseRatingsDat(ratingsFile, bytes, bad, ds));
+    if (options.readMetadata) {
+      const std::string moviesFile = joinPath(folder, "movies.dat");
+      if (isRegularFile(moviesFile)) {
+        IE_RETURN_IF_ERROR(readFileBytes(moviesFile, bytes));
+        IE_RETURN_IF_ERROR(parseMoviesDat(moviesFile, bytes, bad, ds));
+      }
+    }
+    return finish(ds, ratingsFile);
+  });
+}
+
 Status readInteractionCsv(const std::string& file, const ReadOptions& options, Dataset& out) {
   return guarded(file, out, [&](Dataset& ds) -> Status {
     ds.format = "csv";
@@ -601,6 +703,7 @@ Status readDataset(const std::string& path, const ReadOptions& options, Dataset&
   switch (format) {
     case DataFormat::MovieLens100k: return readMovieLens100k(path, options, out);
     case DataFormat::MovieLensCsv: return readMovieLensCsv(path, options, out);
+    case DataFormat::MovieLensDat: return readMovieLensDat(path, options, out);
     case DataFormat::Csv: return readInteractionCsv(path, options, out);
     case DataFormat::OttoJsonl: return readOttoJsonl(path, options, out);
     case DataFormat::Auto: break;

@@ -7,6 +7,9 @@
 //   MovieLensCsv   folder with `ratings.csv` (userId,movieId,rating,timestamp; header) and
 //                  optional `movies.csv` (movieId,title,genres with '|'; RFC 4180 quoting).
 //                  "(no genres listed)" gives no tags.
+//   MovieLensDat   folder with `ratings.dat` (user::item::rating::unix-seconds; MovieLens 1M
+//                  and 10M) and optional `movies.dat` (id::title::genres with '|'); metadata
+//                  is taken as UTF-8 when it is valid UTF-8 (10M), else as Latin-1 (1M).
 //   Csv            one file, header naming the columns (any order, case-insensitive):
 //                  user (or user_id, userid, session), item (item_id, itemid, movieid, aid),
 //                  timestamp (ts, time), optional rating, optional event (see parseLogEventType).
@@ -29,9 +32,9 @@
 
 namespace ie {
 
-enum class DataFormat { Auto, MovieLens100k, MovieLensCsv, Csv, OttoJsonl };
+enum class DataFormat { Auto, MovieLens100k, MovieLensCsv, MovieLensDat, Csv, OttoJsonl };
 
-/// "auto", "ml100k", "mlcsv", "csv", "otto".
+/// "auto", "ml100k", "mlcsv", "mldat", "csv", "otto".
 const char* dataFormatName(DataFormat format);
 /// Inverse of dataFormatName; false for an unknown name.
 bool parseDataFormat(const std::string& name, DataFormat& out);
@@ -48,7 +51,8 @@ struct ReadOptions {
 };
 
 /// Decides the format of `path`: a folder containing u.data -> MovieLens100k, a folder
-/// containing ratings.csv -> MovieLensCsv, a file ending in .jsonl or .json -> OttoJsonl,
+/// containing ratings.csv -> MovieLensCsv, one containing ratings.dat -> MovieLensDat (in
+/// that order of preference), a file ending in .jsonl or .json -> OttoJsonl,
 /// a file ending in .csv -> Csv. NotFound / InvalidArgument otherwise.
 Status detectFormat(const std::string& path, DataFormat& out);
 
@@ -57,6 +61,7 @@ Status readDataset(const std::string& path, const ReadOptions& options, Dataset&
 
 Status readMovieLens100k(const std::string& folder, const ReadOptions& options, Dataset& out);
 Status readMovieLensCsv(const std::string& folder, const ReadOptions& options, Dataset& out);
+Status readMovieLensDat(const std::string& folder, const ReadOptions& options, Dataset& out);
 Status readInteractionCsv(const std::string& file, const ReadOptions& options, Dataset& out);
 Status readOttoJsonl(const std::string& file, const ReadOptions& options, Dataset& out);
 

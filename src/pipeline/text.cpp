@@ -77,17 +77,48 @@ std::string latin1ToUtf8(std::string_view latin1) {
 }
 
 std::vector<std::string_view> splitView(std::string_view s, char sep) {
+  return splitView(s, std::string_view(&sep, 1));
+}
+
+std::vector<std::string_view> splitView(std::string_view s, std::string_view sep) {
   std::vector<std::string_view> parts;
   size_t start = 0;
   for (;;) {
-    const size_t p = s.find(sep, start);
+    const size_t p = sep.empty() ? std::string_view::npos : s.find(sep, start);
     if (p == std::string_view::npos) {
       parts.push_back(s.substr(start));
       return parts;
     }
     parts.push_back(s.substr(start, p - start));
-    start = p + 1;
+    start = p + sep.size();
   }
+}
+
+bool isValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    // Lead byte: the sequence length and the smallest code point it may encode.
+    size_t length = 0;
+    uint32_t cp = 0, least = 0;
+    if (c >= 0xC2 && c <= 0xDF) length = 2, cp = c & 0x1F, least = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) length = 3, cp = c & 0x0F, least = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) length = 4, cp = c & 0x07, least = 0x10000;
+    else return false;  // a continuation byte, 0xC0/0xC1 (overlong) or above 0xF4
+    if (i + length > s.size()) return false;
+    for (size_t k = 1; k < length; ++k) {
+      const unsigned char t = static_cast<unsigned char>(s[i + k]);
+      if ((t & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (t & 0x3F);
+    }
+    if (cp < least || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += length;
+  }
+  return true;
 }
 
 std::string excerpt(std::string_view s) {

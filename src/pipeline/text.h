@@ -1,5 +1,5 @@
 // Text helpers shared by the readers: whole-file reads, strict number parsing,
-// Latin-1 to UTF-8 conversion, and an RFC 4180 CSV record reader.
+// Latin-1 to UTF-8 conversion and UTF-8 validation, and an RFC 4180 CSV record reader.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +33,12 @@ std::string latin1ToUtf8(std::string_view latin1);
 
 /// Splits on a single-character separator; "a||b" gives {"a", "", "b"}.
 std::vector<std::string_view> splitView(std::string_view s, char sep);
+/// Splits on a non-empty separator string; splitView("a::b:c", "::") gives {"a", "b:c"}.
+std::vector<std::string_view> splitView(std::string_view s, std::string_view sep);
+
+/// Whether `s` is well-formed UTF-8 (no overlong forms, surrogates or code points above
+/// U+10FFFF). Used to tell UTF-8 metadata from Latin-1 where a format allows both.
+bool isValidUtf8(std::string_view s);
 
 /// A printable excerpt of a line for error messages: at most 60 bytes, control and
 /// non-ASCII bytes shown as '?'.

@@ -179,6 +179,81 @@ TEST_CASE("MovieLens CSV folder: quoted titles, genres, header by name", "[reade
   CHECK(ds.itemMetadata.at("12").tags.empty());
 }
 
+TEST_CASE("MovieLens 1M / 10M folder: '::' fields, Latin-1 or UTF-8 titles, genres", "[readers][mldat]") {
+  TempDir dir;
+  // ML-1M: integer ratings, Latin-1 titles (0xE9 = e acute).
+  dir.write("m1/ratings.dat", "1::1193::5::978300760\n1::661::3::978302109\n\n2::1193::4::978298413\n");
+  dir.write("m1/movies.dat",
+            "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n"
+            "661::Mis\xE9rables, Les (1995)::Drama|Musical\n"
+            "2::Star Wars: Episode IV - A New Hope (1977)::Action|Sci-Fi\n");
+  Dataset ds;
+  REQUIRE(readDataset(dir.file("m1"), ReadOptions(), ds));
+  CHECK(ds.format == "mldat");
+  CHECK(ds.timeUnit == TimeUnit::Seconds);
+  REQUIRE(ds.interactions.size() == 3);
+  CHECK(userOf(ds, 1) == "1");
+  CHECK(itemOf(ds, 1) == "661");
+  CHECK(at(ds, 1).rating == 3.0f);
+  CHECK(at(ds, 1).timestamp == 978302109);
+  CHECK(at(ds, 2).line == 4);  // the blank line still counts
+  CHECK(ds.itemMetadata.at("661").title == "Mis\xC3\xA9rables, Les (1995)");
+  CHECK(ds.itemMetadata.at("661").tags == std::vector<std::string>{"Drama", "Musical"});
+  // A single ':' inside a title is not a separator.
+  CHECK(ds.itemMetadata.at("2").title == "Star Wars: Episode IV - A New Hope (1977)");
+
+  // ML-10M: half-star ratings, UTF-8 titles kept as they are, "(no genres listed)".
+  dir.write("m10/ratings.dat", "7::122::4.5::838985046\n");
+  dir.write("m10/movies.dat", "122::Am\xC3\xA9lie (2001)::Comedy|Romance\n8::Nothing (2000)::(no genres listed)\n");
+  REQUIRE(readDataset(dir.file("m10"), ReadOptions(), ds));
+  REQUIRE(ds.interactions.size() == 1);
+  CHECK(at(ds, 0).rating == 4.5f);
+  CHECK(ds.itemMetadata.at("122").title == "Am\xC3\xA9lie (2001)");
+  CHECK(ds.itemMetadata.at("8").tags.empty());
+}
+
+TEST_CASE("MovieLens .dat: malformed lines name file and line, or are skipped", "[readers][mldat]") {
+  TempDir dir;
+  dir.write("bad/ratings.dat", "1::10::4::881250949\n1::x::4::881250950\n2::11::4\n3::12::five::1\n4::13::2::t\n");
+  Dataset ds;
+  Status st = readDataset(dir.file("bad"), ReadOptions(), ds);
+  REQUIRE_FALSE(st);
+  CHECK(st.code() == StatusCode::CorruptData);
+  CHECK(contains(st.message(), "ratings.dat:2:"));
+  CHECK(contains(st.message(), "item id 'x'"));
+  CHECK(ds.interactions.empty());
+  ReadOptions skip;
+  skip.skipMalformed = true;
+  REQUIRE(readDataset(dir.file("bad"), skip, ds));
+  CHECK(ds.interactions.size() == 1);
+  CHECK(ds.skippedLines == 4);
+  REQUIRE(ds.skippedMessages.size() == 4);
+  CHECK(contains(ds.skippedMessages[1], "ratings.dat:3: expected 4 '::'-separated fields"));
+  CHECK(contains(ds.skippedMessages[2], "rating 'five'"));
+  CHECK(contains(ds.skippedMessages[3], "timestamp 't'"));
+
+  dir.write("meta/ratings.dat", "1::10::4::881250949\n");
+  dir.write("meta/movies.dat", "10::Title only\n");
+  st = readDataset(dir.file("meta"), ReadOptions(), ds);
+  REQUIRE_FALSE(st);
+  CHECK(contains(st.message(), "movies.dat:1: expected 3"));
+}
+
+TEST_CASE("splitView on a string separator and UTF-8 validation", "[readers][text]") {
+  CHECK(splitView("a::b:c::", "::") == std::vector<std::string_view>{"a", "b:c", ""});
+  CHECK(splitView("abc", "::") == std::vector<std::string_view>{"abc"});
+  CHECK(splitView("", "::") == std::vector<std::string_view>{""});
+  CHECK(splitView("x", "") == std::vector<std::string_view>{"x"});
+  CHECK(isValidUtf8("plain ASCII"));
+  CHECK(isValidUtf8("Am\xC3\xA9lie \xE2\x82\xAC \xF0\x9F\x98\x80"));
+  CHECK_FALSE(isValidUtf8("Mis\xE9rables"));        // Latin-1 byte
+  CHECK_FALSE(isValidUtf8("\xC0\xAF"));             // overlong '/'
+  CHECK_FALSE(isValidUtf8("\xED\xA0\x80"));         // a UTF-16 surrogate
+  CHECK_FALSE(isValidUtf8("\xF4\x90\x80\x80"));     // above U+10FFFF
+  CHECK_FALSE(isValidUtf8("\xE2\x82"));             // truncated
+  CHECK_FALSE(isValidUtf8("\x80"));                 // lone continuation byte
+}
+
 TEST_CASE("generic CSV: columns in any order, optional rating and event", "[readers][csv]") {
   TempDir dir;
   const std::string path = dir.write(
@@ -292,6 +367,14 @@ TEST_CASE("format detection and missing paths", "[readers]") {
   DataFormat f = DataFormat::Auto;
   dir.write("a/u.data", "1\t1\t1\t1\n");
   dir.write("b/ratings.csv", "userId,movieId,rating,timestamp\n");
+  dir.write("c/ratings.dat", "1::1::1::1\n");
+  REQUIRE(detectFormat(dir.file("c"), f));
+  CHECK(f == DataFormat::MovieLensDat);
+  CHECK(detectFormat(dir.file("e"), f).code() == StatusCode::NotFound);
+  dir.write("d/readme.txt", "");
+  Status none = detectFormat(dir.file("d"), f);
+  CHECK(none.code() == StatusCode::InvalidArgument);
+  CHECK(contains(none.message(), "ratings.dat"));
   REQUIRE(detectFormat(dir.file("a"), f));
   CHECK(f == DataFormat::MovieLens100k);
   REQUIRE(detectFormat(dir.file("b"), f));
@@ -327,7 +410,9 @@ TEST_CASE("garbage input never crashes any reader", "[readers][garbage]") {
     dir.write("g/u.item", junk);
     dir.write("h/ratings.csv", junk);
     dir.write("h/movies.csv", junk);
-    const std::string paths[] = {dir.file("g"), dir.file("h"), dir.write("g.csv", junk),
+    dir.write("k/ratings.dat", junk);
+    dir.write("k/movies.dat", junk);
+    const std::string paths[] = {dir.file("g"), dir.file("h"), dir.file("k"), dir.write("g.csv", junk),
                                  dir.write("g.jsonl", junk)};
     for (const std::string& p : paths) {
       for (bool skip : {false, true}) {
@@ -355,6 +440,8 @@ TEST_CASE("mutated valid files never crash any reader", "[readers][garbage]") {
       "302|L.A. Confidential (1997)|01-Jan-1997||http://y|0|0|0|0|0|0|1|0|0|0|0|0|0|0|0|0|1|0|0\n";
   const std::string ratings = "userId,movieId,rating,timestamp\n1,1,4.0,964982703\n1,3,4.0,964981247\n";
   const std::string movies = "movieId,title,genres\n1,\"Toy Story, The (1995)\",Adventure|Animation\n";
+  const std::string ratingsDat = "1::1193::5::978300760\n2::661::3.5::978302109\n";
+  const std::string moviesDat = "1193::Cuckoo's Nest (1975)::Drama\n661::Mis\xE9rables (1995)::Drama|Musical\n";
   const std::string csv = "user,item,timestamp,rating,event\nu1,a,1,4,click\nu2,\"b,c\",2,,cart\n";
   const std::string otto =
       "{\"session\":0,\"events\":[{\"aid\":1,\"ts\":1659304800025,\"type\":\"clicks\"},"
@@ -376,7 +463,9 @@ TEST_CASE("mutated valid files never crash any reader", "[readers][garbage]") {
     dir.write("m/u.item", mutate(uitem));
     dir.write("n/ratings.csv", mutate(ratings));
     dir.write("n/movies.csv", mutate(movies));
-    const std::string paths[] = {dir.file("m"), dir.file("n"), dir.write("x.csv", mutate(csv)),
+    dir.write("o/ratings.dat", mutate(ratingsDat));
+    dir.write("o/movies.dat", mutate(moviesDat));
+    const std::string paths[] = {dir.file("m"), dir.file("n"), dir.file("o"), dir.write("x.csv", mutate(csv)),
                                  dir.write("x.jsonl", mutate(otto))};
     for (const std::string& p : paths) {
       for (bool skip : {false, true}) {
