@@ -226,23 +226,39 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
         rowTotalGeneration_[candidateRow_[j]] = sumGeneration_;
       }
     lastTotalsPending_ = false;
-    size_t newRows = 0;
-    for (size_t j = 0; j < n; ++j) newRows += rowOfSlot_[slotOf(j)] == kNone;
-    if (rowSlot_.size() + newRows > maxRows_) clearRows();
+    // The candidates' rows as they are (kNone where an item has none yet), then rows for
+    // the new items, if any (a list of items seen before, the usual case, has none).
     candidateRow_.resize(n);
-    for (size_t j = 0; j < n; ++j) {
-      const uint32_t slot = slotOf(j);
-      if (rowOfSlot_[slot] == kNone) {
-        rowOfSlot_[slot] = static_cast<uint32_t>(rowSlot_.size());
-        rowSlot_.push_back(slot);
-        rowEpoch_.push_back(0);
-        rowTotal_.push_back(0);
-        rowTotalGeneration_.push_back(0);
+    uint32_t* const rows = candidateRow_.data();
+    size_t newRows = 0;
+    {
+      const uint32_t* const rowOf = rowOfSlot_.data();
+      for (size_t j = 0; j < n; ++j) {
+        const uint32_t r = rowOf[slotOf(j)];
+        rows[j] = r;
+        newRows += r == kNone;
       }
-      const uint32_t r = rowOfSlot_[slot];
-      candidateRow_[j] = r;
-      oldest = std::min(oldest, rowEpoch_[r]);
-      contiguous = contiguous && r == candidateRow_[0] + j;
+    }
+    if (newRows > 0) {
+      if (rowSlot_.size() + newRows > maxRows_) clearRows();
+      for (size_t j = 0; j < n; ++j) {
+        const uint32_t slot = slotOf(j);
+        if (rowOfSlot_[slot] == kNone) {
+          rowOfSlot_[slot] = static_cast<uint32_t>(rowSlot_.size());
+          rowSlot_.push_back(slot);
+          rowEpoch_.push_back(0);
+          rowTotal_.push_back(0);
+          rowTotalGeneration_.push_back(0);
+        }
+        rows[j] = rowOfSlot_[slot];
+      }
+    }
+    const uint64_t* const rowEpoch = rowEpoch_.data();
+    const uint32_t firstRow = rows[0];
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t r = rows[j];
+      oldest = std::min(oldest, rowEpoch[r]);
+      contiguous &= r == firstRow + j;
       rowLow = std::min(rowLow, r);
       rowHigh = std::max(rowHigh, r);
     }
@@ -315,13 +331,24 @@ void AttentionCache::accumulate(const ItemStore& store, const uint32_t* slots, s
     std::copy_n(lastTotals_.data(), n, totals);
     return;
   }
-  if (sums && std::all_of(candidateRow_.begin(), candidateRow_.begin() + n,
-                          [&](uint32_t r) { return rowTotalGeneration_[r] == sumGeneration_; })) {
-    // No new event, other candidates whose totals are all kept: gathered per row.
-    for (size_t j = 0; j < n; ++j) totals[j] = rowTotal_[candidateRow_[j]];
-    lastTotals_.assign(totals, totals + n);
-    lastTotalsValid_ = true;
-    return;
+  if (sums) {
+    // No new event, other candidates: their kept totals gathered per row, in one pass that
+    // also checks every row has one (else the totals start again from zero, summed below).
+    const float* const rowTotal = rowTotal_.data();
+    const uint32_t* const rowTotalGeneration = rowTotalGeneration_.data();
+    const uint32_t generation = sumGeneration_;
+    bool allKept = true;
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t r = candidateRow_[j];
+      totals[j] = rowTotal[r];
+      allKept &= rowTotalGeneration[r] == generation;
+    }
+    if (allKept) {
+      lastTotals_.assign(totals, totals + n);
+      lastTotalsValid_ = true;
+      return;
+    }
+    std::fill(totals, totals + n, 0.0f);
   }
   lastSummed_ = n;
   const size_t span = static_cast<size_t>(rowHigh) - rowLow + 1;

@@ -38,17 +38,36 @@ void InterestCache::fillListColumn(const ItemStore& store, const uint32_t* slots
   Column& c = columns_[active_[a]];
   missingSlots_.clear();
   missingIndex_.clear();
-  float* list = listDots_[active_[a]].data();
+  float* const list = listDots_[active_[a]].data();
+  // First every cell is gathered, held or not (dots covers every stored item), and the
+  // stale ones only counted: a loop without branches or calls, so the column's arrays and
+  // generation stay in registers (the one that also listed the missing cells reloaded them
+  // per cell: ~16 instructions a cell against ~6). The stale cells, usually none, are then
+  // listed and computed.
+  const float* const dots = c.dots.data();
+  const uint32_t* const generationOf = c.generationOf.data();
+  const uint32_t generation = c.generation;
+  size_t stale = 0;
+  if (slots) {
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t slot = slots[j];
+      list[j] = dots[slot];
+      stale += generationOf[slot] != generation;
+    }
+  } else {
+    for (size_t j = 0; j < n; ++j) {
+      list[j] = dots[j];
+      stale += generationOf[j] != generation;
+    }
+  }
+  if (stale == 0) return;
   for (size_t j = 0; j < n; ++j) {
     const uint32_t slot = slots ? slots[j] : static_cast<uint32_t>(j);
-    if (c.generationOf[slot] == c.generation) {
-      list[j] = c.dots[slot];
-    } else {
+    if (generationOf[slot] != generation) {
       missingSlots_.push_back(slot);
       missingIndex_.push_back(static_cast<uint32_t>(j));
     }
   }
-  if (missingSlots_.empty()) return;
   scratch_.resize(missingSlots_.size());
   scoreRows(store.rows(), store.stride(), missingSlots_.data(), missingSlots_.size(),
             queries_.data() + static_cast<size_t>(a) * store.stride(), scratch_.data());

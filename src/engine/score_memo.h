@@ -88,9 +88,9 @@ class ScoreMemo {
   bool findRows(const float* query, size_t queryLength, const uint32_t* list, size_t n, uint64_t version,
                 size_t tableRows, float* out) {
     if (!valid_ || tableRows > kMaxTableRows || !sameQuery(query, queryLength, version)) return false;
-    if (generationOf_.size() < tableRows) {
-      generationOf_.resize(tableRows, 0);
-      table_.resize(tableRows);
+    if (generationOf_.size() < std::max<size_t>(tableRows, 1)) {  // one entry at least: the gather reads row 0
+      generationOf_.resize(std::max<size_t>(tableRows, 1), 0);
+      table_.resize(generationOf_.size());
     }
     if (!tableHoldsList_) {
       for (size_t j = 0; j < list_.size(); ++j)
@@ -102,11 +102,23 @@ class ScoreMemo {
     }
     missing_.clear();
     missingAt_.clear();
+    // Gather first, counting the rows not held (a loop without branches or calls, so the
+    // table and its generation stay in registers), then list those, usually none.
+    const float* const table = table_.data();
+    const uint32_t* const generationOf = generationOf_.data();
+    const uint32_t generation = generation_;
+    size_t absent = 0;
     for (size_t j = 0; j < n; ++j) {
       const uint32_t row = list[j];
-      if (row < tableRows && generationOf_[row] == generation_) {
-        out[j] = table_[row];
-      } else {
+      const bool inTable = row < tableRows;
+      const uint32_t at = inTable ? row : 0;  // rows beyond the table count as absent
+      out[j] = table[at];
+      absent += !inTable || generationOf[at] != generation;
+    }
+    if (absent == 0) return true;
+    for (size_t j = 0; j < n; ++j) {
+      const uint32_t row = list[j];
+      if (!(row < tableRows && generationOf[row] == generation)) {
         missing_.push_back(row);
         missingAt_.push_back(static_cast<uint32_t>(j));
       }
