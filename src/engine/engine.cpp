@@ -332,11 +332,14 @@ void Engine::computeComponents(const uint32_t* slots, size_t n, double nowMs, co
   } else if (!(candidates && compactedCandidates_)) {
     known_.resize(n);
     slots_.resize(n);
+    uint32_t* const known = known_.data();
+    uint32_t* const knownSlots = slots_.data();
     size_t count = 0;
-    for (size_t i = 0; i < n; ++i) {
-      known_[count] = static_cast<uint32_t>(i);
-      slots_[count] = slots[i];
-      count += slots[i] != kNone;
+    for (size_t i = 0; i < n; ++i) {  // branch-free: each entry written, kept when known
+      const uint32_t slot = slots[i];
+      known[count] = static_cast<uint32_t>(i);
+      knownSlots[count] = slot;
+      count += slot != kNone;
     }
     known_.resize(count);
     slots_.resize(count);
@@ -643,26 +646,24 @@ int32_t Engine::supportingEvent(uint32_t slot, double nowMs) {
 }
 
 namespace {
-// Duplicate detection over known candidates: a per-slot first position. The table stays
-// all-kNone between calls: only the entries set by one call are reset (on every exit),
-// so a rerank costs O(candidates), not O(stored items).
-struct FirstPositions {
-  std::vector<uint32_t>& positions;
-  const std::vector<uint32_t>& slots;
-  size_t filled = 0;  // slots[0 .. filled) have been entered
-  ~FirstPositions() {
-    for (size_t i = 0; i < filled; ++i)
-      if (slots[i] != kNone) positions[slots[i]] = kNone;
-  }
-  // Enters slots[i]; returns the position its item was first seen at, or kNone (always
+// Duplicate detection over known candidates: each item slot holds the stamp of the last
+// call that entered it (Engine::nextCandidateStamp), so a call costs one read and one
+// write per candidate and leaves nothing to reset (the first position of a duplicate is
+// searched for only to name it in the error).
+struct CandidateStamps {
+  uint32_t* stamps;  // per item slot
+  uint32_t stamp;    // this call's
+  const uint32_t* slots;
+  // Enters slots[i]; returns the position its item was first entered at, or kNone (always
   // for kNone: unknown ids are told apart by the caller).
-  uint32_t enter(size_t i) {
-    filled = i + 1;
-    if (slots[i] == kNone) return kNone;
-    uint32_t& first = positions[slots[i]];
-    const uint32_t previous = first;
-    if (previous == kNone) first = static_cast<uint32_t>(i);
-    return previous;
+  uint32_t enter(size_t i) const {
+    const uint32_t slot = slots[i];
+    if (slot == kNone) return kNone;
+    if (stamps[slot] != stamp) {
+      stamps[slot] = stamp;
+      return kNone;
+    }
+    return static_cast<uint32_t>(std::find(slots, slots + i, slot) - slots);
   }
 };
 
@@ -679,10 +680,10 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
   candidateSlots_.resize(n);
   candidateHashes_.resize(n);
   candidateHashesValid_ = true;
-  // Duplicates: known ids through FirstPositions, unknown ids through a small index
+  // Duplicates: known ids through CandidateStamps, unknown ids through a small index
   // (few in practice).
-  if (firstPosition_.size() < store_.size()) firstPosition_.resize(store_.size(), kNone);
-  FirstPositions positions{firstPosition_, candidateSlots_};
+  const uint32_t stamp = nextCandidateStamp();  // first: it may resize candidateStamps_
+  const CandidateStamps positions{candidateStamps_.data(), stamp, candidateSlots_.data()};
   IdIndex unknownIndex;
   std::vector<std::string> unknownKeys;
   for (size_t i = 0; i < n; ++i) {
@@ -714,15 +715,16 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
 
 Status Engine::rerankSlots(const uint32_t* slots, size_t n, const RankOptions& options, RankResult& result) {
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
+  const uint32_t stored = store_.size();
   for (size_t i = 0; i < n; ++i)
-    if (slots[i] >= store_.size())
+    if (slots[i] >= stored)
       return Status(StatusCode::InvalidArgument, "candidate #" + std::to_string(i) + ": slot " +
                                                      std::to_string(slots[i]) + " holds no item");
   lastCandidatesValid_ = compactedCandidates_ = false;  // candidateSlots_ is about to change
   candidateSlots_.assign(slots, slots + n);
   candidateHashesValid_ = false;
-  if (firstPosition_.size() < store_.size()) firstPosition_.resize(store_.size(), kNone);
-  FirstPositions positions{firstPosition_, candidateSlots_};
+  const uint32_t stamp = nextCandidateStamp();  // first: it may resize candidateStamps_
+  const CandidateStamps positions{candidateStamps_.data(), stamp, candidateSlots_.data()};
   for (size_t i = 0; i < n; ++i) {
     const uint32_t previous = positions.enter(i);
     if (previous != kNone) return duplicateCandidate(store_.id(slots[i]), previous, i);
@@ -745,6 +747,15 @@ Status Engine::checkServerScores(const RankOptions& options, const std::string_v
         return Status(StatusCode::NonFinite, "server score of candidate " + who + " is not finite");
       }
   return Status::ok();
+}
+
+uint32_t Engine::nextCandidateStamp() {
+  if (candidateStamps_.size() < store_.size()) candidateStamps_.resize(store_.size(), 0);
+  if (++candidateStamp_ == 0) {  // wrapped: no slot may claim the new stamp
+    std::fill(candidateStamps_.begin(), candidateStamps_.end(), 0);
+    candidateStamp_ = 1;
+  }
+  return candidateStamp_;
 }
 
 void Engine::markRanked() {

@@ -229,6 +229,8 @@ class Engine {
   const std::vector<uint64_t>& candidateHashes();
   // Counts candidateSlots_ ranked before into recurringCandidates_, then marks them all.
   void markRanked();
+  // A stamp no slot of candidateStamps_ holds (sized to the store): a new list's.
+  uint32_t nextCandidateStamp();
   // Rejects a non-finite server score, naming the candidate (`ids` null: by its stored id).
   Status checkServerScores(const RankOptions& options, const std::string_view* ids) const;
   // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
@@ -270,7 +272,11 @@ class Engine {
   std::vector<uint32_t> vocabOfSlot_;  // sequence vocabulary index per item slot (cache)
 
   // Scratch buffers reused across calls (no allocation on the hot path after warm-up).
-  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, firstPosition_, seqIndex_, keySlots_, keyKept_;
+  std::vector<uint32_t> slots_, known_, topk_, candidateSlots_, seqIndex_, keySlots_, keyKept_;
+  // Duplicate checks of candidate lists: per item slot the stamp of the last list that
+  // held it (nextCandidateStamp).
+  std::vector<uint32_t> candidateStamps_;
+  uint32_t candidateStamp_ = 0;
   std::vector<double> keyCoefSum_;
   // What the attention keys were last derived from: per recent event its slot, weight and
   // time, with ref, the half-life and the store version. The keys, coefficients and mass
