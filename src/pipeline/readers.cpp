@@ -256,14 +256,17 @@ Status parseMoviesDat(const std::string& file, const std::string& data, Malforme
   uint64_t ln = 0;
   while (lines.next(line, ln)) {
     if (trim(line).empty()) continue;
-    const auto f = splitView(line, "::");
-    if (f.size() != 3) {
+    // id::title::genres, split at the first and the last "::": ids and genre names hold
+    // no colon, a title may (even at its end: "Title:::Drama").
+    const size_t first = line.find("::"), last = line.rfind("::");
+    if (first == std::string_view::npos || last < first + 2) {
       IE_RETURN_IF_ERROR(bad.report(file, ln,
-                                    "expected 3 '::'-separated fields (id, title, genres), "
-                                    "found " + std::to_string(f.size()) + " in '" +
+                                    "expected 3 '::'-separated fields (id, title, genres) in '" +
                                         excerpt(line) + "'"));
       continue;
     }
+    const std::string_view f[3] = {line.substr(0, first), line.substr(first + 2, last - first - 2),
+                                   line.substr(last + 2)};
     const std::string_view id = trim(f[0]);
     if (!validIntegerId(id)) {
       IE_RETURN_IF_ERROR(bad.report(file, ln, "movie id '" + excerpt(id) + "' is not an integer"));

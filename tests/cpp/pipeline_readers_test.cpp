@@ -186,7 +186,9 @@ TEST_CASE("MovieLens 1M / 10M folder: '::' fields, Latin-1 or UTF-8 titles, genr
   dir.write("m1/movies.dat",
             "1193::One Flew Over the Cuckoo's Nest (1975)::Drama\n"
             "661::Mis\xE9rables, Les (1995)::Drama|Musical\n"
-            "2::Star Wars: Episode IV - A New Hope (1977)::Action|Sci-Fi\n");
+            "2::Star Wars: Episode IV - A New Hope (1977)::Action|Sci-Fi\n"
+            "3::Ends with a colon:::Drama\n"
+            "4::Has :: inside::Comedy\n");
   Dataset ds;
   REQUIRE(readDataset(dir.file("m1"), ReadOptions(), ds));
   CHECK(ds.format == "mldat");
@@ -201,6 +203,10 @@ TEST_CASE("MovieLens 1M / 10M folder: '::' fields, Latin-1 or UTF-8 titles, genr
   CHECK(ds.itemMetadata.at("661").tags == std::vector<std::string>{"Drama", "Musical"});
   // A single ':' inside a title is not a separator.
   CHECK(ds.itemMetadata.at("2").title == "Star Wars: Episode IV - A New Hope (1977)");
+  // The title is what lies between the first and the last "::".
+  CHECK(ds.itemMetadata.at("3").title == "Ends with a colon:");
+  CHECK(ds.itemMetadata.at("3").tags == std::vector<std::string>{"Drama"});
+  CHECK(ds.itemMetadata.at("4").title == "Has :: inside");
 
   // ML-10M: half-star ratings, UTF-8 titles kept as they are, "(no genres listed)".
   dir.write("m10/ratings.dat", "7::122::4.5::838985046\n");
@@ -237,6 +243,10 @@ TEST_CASE("MovieLens .dat: malformed lines name file and line, or are skipped", 
   st = readDataset(dir.file("meta"), ReadOptions(), ds);
   REQUIRE_FALSE(st);
   CHECK(contains(st.message(), "movies.dat:1: expected 3"));
+  dir.write("meta/movies.dat", "10::Title::Drama\n11::One separator only\n");
+  st = readDataset(dir.file("meta"), ReadOptions(), ds);
+  REQUIRE_FALSE(st);
+  CHECK(contains(st.message(), "movies.dat:2: expected 3"));
 }
 
 TEST_CASE("splitView on a string separator and UTF-8 validation", "[readers][text]") {
