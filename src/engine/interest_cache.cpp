@@ -42,7 +42,7 @@ void InterestCache::fillListColumn(const ItemStore& store, const uint32_t* slots
   // First every cell is gathered, held or not (dots covers every stored item), and the
   // stale ones only counted: a loop without branches or calls, so the column's arrays and
   // generation stay in registers (the one that also listed the missing cells reloaded them
-  // per cell: ~16 instructions a cell against ~6). The stale cells, usually none, are then
+  // per cell: ~16 instructions a cell natively, now ~10). The stale cells, usually none, are then
   // listed and computed.
   const float* const dots = c.dots.data();
   const uint32_t* const generationOf = c.generationOf.data();
