@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -11,6 +10,7 @@
 #include "engine/attention_cache.h"
 #include "engine/catalog_format.h"
 #include "engine/decay.h"
+#include "engine/format_number.h"
 #include "engine/kernels.h"
 #include "engine/topk.h"
 
@@ -25,12 +25,10 @@ constexpr uint32_t kNegativeSlots = 2;
 std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 64)) + "'"; }
 
 /// A time for a message: whole milliseconds when it fits an int64 (casting a larger double
-/// is undefined behaviour; the fuzzer found times like -7.8e298), else %g.
+/// is undefined behaviour; the fuzzer found times like -7.8e298), else as %g writes it.
 std::string timeText(double t) {
   if (std::fabs(t) < 9.0e18) return std::to_string(static_cast<int64_t>(t));
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", t);
-  return buffer;
+  return numberText(t, 6);
 }
 
 /// Sum of (x[i] - shift)^k over i < n, k = 1 or 2, in double: four accumulators (one per

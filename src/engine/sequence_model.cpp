@@ -7,6 +7,7 @@
 #include <wasm_simd128.h>
 #endif
 
+#include "engine/format_number.h"
 #include "engine/item_store.h"
 #include "engine/kernels.h"
 
@@ -145,8 +146,8 @@ IE_SIZE_OPTIMISED Status SequenceModel::assign(SequenceWeights w) {
   for (const auto* v : {&w.E, &w.W, &w.U, &w.b, &w.O, &w.bo})
     for (float f : *v)
       if (std::fabs(f) > kMaxWeight)
-        return Status(StatusCode::InvalidArgument, "sequence model: a weight of magnitude " + std::to_string(f) +
-                                                       " exceeds " + std::to_string(kMaxWeight));
+        return Status(StatusCode::InvalidArgument, "sequence model: a weight of magnitude " + numberText(f, 9) +
+                                                       " exceeds " + numberText(kMaxWeight, 9));
   IdIndex index;
   for (uint32_t i = 0; i < n; ++i) {
     IE_RETURN_IF_ERROR(ItemStore::validateId(w.ids[i]));

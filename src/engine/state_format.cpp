@@ -9,6 +9,7 @@
 
 #include "engine/decay.h"
 #include "engine/engine.h"
+#include "engine/format_number.h"
 #include "engine/id_index.h"
 #include "engine/kernels.h"
 
@@ -190,7 +191,7 @@ Status readConf(Reader& r, EngineConfig& c) {
 Status readLong(Reader& r, uint32_t dim, bool hasServer, Decoded& d) {
   if (!(r.get(d.ltScale) && r.get(d.ltMass) && r.get(d.ltReference))) return r.overrun();
   if (!(std::isfinite(d.ltScale) && d.ltScale > 0 && d.ltScale <= 1))
-    return corrupt("long-term scale must be in (0, 1], found " + std::to_string(d.ltScale));
+    return corrupt("long-term scale must be in (0, 1], found " + numberText(d.ltScale, 17));
   if (!(std::isfinite(d.ltMass) && d.ltMass >= 0)) return corrupt("long-term mass must be finite and >= 0");
   if (!std::isfinite(d.ltReference)) return corrupt("long-term reference time is not finite");
   d.upperA.resize(static_cast<size_t>(dim) * (dim + 1) / 2);
