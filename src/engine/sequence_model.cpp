@@ -10,15 +10,10 @@
 #include "engine/format_number.h"
 #include "engine/item_store.h"
 #include "engine/kernels.h"
-
+#include "engine/size_optimised.h"
 
 // Loading, validating and saving run once per model: compiled for size in the wasm
 // download (the step and scoring kernels below keep the file's -O3).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#define IE_SIZE_OPTIMISED __attribute__((minsize))
-#else
-#define IE_SIZE_OPTIMISED
-#endif
 
 namespace ie {
 
