@@ -375,13 +375,16 @@ Status checkConsistency(const Decoded& d) {
 // fewer slots, the strongest saved interests are kept (ties: lower index), in order.
 void restoreSlots(const Slots& saved, uint32_t dim, MultiInterest& target) {
   const uint32_t savedCount = static_cast<uint32_t>(saved.strength.size());
+  // The target's slotCount() strongest slots, in their saved order; of equal strengths the
+  // earlier slot stays. At most 16 slots: dropping the weakest (of equal ones, the last)
+  // one at a time is enough, and much smaller code than a stable sort.
   std::vector<uint32_t> keep(savedCount);
   for (uint32_t k = 0; k < savedCount; ++k) keep[k] = k;
-  if (savedCount > target.slotCount()) {
-    std::stable_sort(keep.begin(), keep.end(),
-                     [&](uint32_t a, uint32_t b) { return saved.strength[a] > saved.strength[b]; });
-    keep.resize(target.slotCount());
-    std::sort(keep.begin(), keep.end());
+  while (keep.size() > target.slotCount()) {
+    size_t weakest = 0;
+    for (size_t j = 1; j < keep.size(); ++j)
+      if (saved.strength[keep[j]] <= saved.strength[keep[weakest]]) weakest = j;
+    keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(weakest));
   }
   const uint32_t stride = target.stride();
   target.referenceTime() = saved.referenceTime;
