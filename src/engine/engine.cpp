@@ -12,6 +12,7 @@
 #include "engine/decay.h"
 #include "engine/format_number.h"
 #include "engine/kernels.h"
+#include "engine/size_optimised.h"
 #include "engine/topk.h"
 
 namespace ie {
@@ -29,6 +30,32 @@ std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 
 std::string timeText(double t) {
   if (std::fabs(t) < 9.0e18) return std::to_string(static_cast<int64_t>(t));
   return numberText(t, 6);
+}
+
+/// Why observe() refuses an event; refusedEvent() words it.
+enum class EventProblem { InvalidId, UnknownType, TimeNotFinite, OutOfOrder, DwellValue, ValueNotFinite };
+
+/// The Status for event #index, refused for `problem` (`last`: the time it may not precede).
+/// Out of line and compiled for size: observe() only tests, and a refused event is rare.
+IE_SIZE_OPTIMISED __attribute__((noinline)) Status refusedEvent(size_t index, const EventInput& e, EventProblem problem,
+                                                                double last) {
+  const std::string number = "event #" + std::to_string(index);
+  if (problem == EventProblem::InvalidId) {
+    const Status idStatus = ItemStore::validateId(e.item);
+    return Status(idStatus.code(), number + ": " + idStatus.message());
+  }
+  const std::string where = number + " (item " + quoted(e.item) + ")";
+  switch (problem) {
+    case EventProblem::UnknownType:
+      return Status(StatusCode::UnknownEventType, where + ": unknown event type code " + std::to_string(int(e.type)));
+    case EventProblem::TimeNotFinite: return Status(StatusCode::NonFinite, where + ": time is not a finite number");
+    case EventProblem::OutOfOrder:
+      return Status(StatusCode::OutOfOrder, where + ": time " + timeText(e.timeMs) +
+                                                " is earlier than an event already observed (" + timeText(last) + ")");
+    case EventProblem::DwellValue:
+      return Status(StatusCode::InvalidArgument, where + ": dwell needs value = seconds, a finite number >= 0");
+    default: return Status(StatusCode::NonFinite, where + ": value is not finite");  // ValueNotFinite
+  }
 }
 
 /// Sum of (x[i] - shift)^k over i < n, k = 1 or 2, in double: four accumulators (one per
@@ -178,19 +205,13 @@ Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs
   double last = notBeforeMs;
   for (size_t i = 0; i < events.size(); ++i) {
     const EventInput& e = events[i];
-    Status idStatus = ItemStore::validateId(e.item);
-    if (!idStatus) return Status(idStatus.code(), "event #" + std::to_string(i) + ": " + idStatus.message());
-    const std::string where = "event #" + std::to_string(i) + " (item " + quoted(e.item) + ")";
-    if (static_cast<int>(e.type) >= kEventTypeCount)
-      return Status(StatusCode::UnknownEventType, where + ": unknown event type code " + std::to_string(int(e.type)));
-    if (!std::isfinite(e.timeMs)) return Status(StatusCode::NonFinite, where + ": time is not a finite number");
-    if (e.timeMs < last)
-      return Status(StatusCode::OutOfOrder, where + ": time " + timeText(e.timeMs) +
-                                                " is earlier than an event already observed (" + timeText(last) + ")");
+    if (!ItemStore::isValidId(e.item)) return refusedEvent(i, e, EventProblem::InvalidId, last);
+    if (static_cast<int>(e.type) >= kEventTypeCount) return refusedEvent(i, e, EventProblem::UnknownType, last);
+    if (!std::isfinite(e.timeMs)) return refusedEvent(i, e, EventProblem::TimeNotFinite, last);
+    if (e.timeMs < last) return refusedEvent(i, e, EventProblem::OutOfOrder, last);
     if (e.type == EventType::Dwell && !(std::isfinite(e.value) && e.value >= 0))
-      return Status(StatusCode::InvalidArgument, where + ": dwell needs value = seconds, a finite number >= 0");
-    if (!std::isnan(e.value) && !std::isfinite(e.value))
-      return Status(StatusCode::NonFinite, where + ": value is not finite");
+      return refusedEvent(i, e, EventProblem::DwellValue, last);
+    if (!std::isnan(e.value) && !std::isfinite(e.value)) return refusedEvent(i, e, EventProblem::ValueNotFinite, last);
     last = e.timeMs;
   }
   for (const EventInput& e : events) {
