@@ -5,7 +5,6 @@
 #include <cstring>
 #include <limits>
 #include <string>
-#include <unordered_set>
 
 #include "engine/decay.h"
 #include "engine/engine.h"
@@ -299,13 +298,13 @@ Status readSeen(Reader& r, uint32_t count, Decoded& d) {
     if (!r.get(h)) return r.overrun();
   for (uint8_t& f : d.seenFlags)
     if (!r.get(f)) return r.overrun();
-  std::unordered_set<uint64_t> unique;
-  unique.reserve(count);
+  SeenItems unique(count);  // the engine's own hash table (no std::unordered_set in the module)
   for (uint32_t i = 0; i < count; ++i) {
     if (d.seenFlags[i] == 0 || d.seenFlags[i] > (SeenItems::kConsumed | SeenItems::kHidden))
       return corrupt("seen item #" + std::to_string(i) + ": flags must be 1, 2 or 3, found " +
                      std::to_string(d.seenFlags[i]));
-    if (!unique.insert(d.seenHash[i]).second) return corrupt("seen item #" + std::to_string(i) + " appears twice");
+    if (unique.flagsOfHash(d.seenHash[i]) != 0) return corrupt("seen item #" + std::to_string(i) + " appears twice");
+    unique.markHash(d.seenHash[i], d.seenFlags[i]);
   }
   return Status::ok();
 }
