@@ -37,8 +37,7 @@ enum class EventProblem { InvalidId, UnknownType, TimeNotFinite, OutOfOrder, Dwe
 
 /// The Status for event #index, refused for `problem` (`last`: the time it may not precede).
 /// Out of line and compiled for size: observe() only tests, and a refused event is rare.
-IE_SIZE_OPTIMISED __attribute__((noinline)) Status refusedEvent(size_t index, const EventInput& e, EventProblem problem,
-                                                                double last) {
+IE_COLD Status refusedEvent(size_t index, const EventInput& e, EventProblem problem, double last) {
   const std::string number = "event #" + std::to_string(index);
   if (problem == EventProblem::InvalidId) {
     const Status idStatus = ItemStore::validateId(e.item);
@@ -685,7 +684,12 @@ struct FirstPositions {
   }
 };
 
-Status duplicateCandidate(std::string_view id, uint32_t first, size_t second) {
+IE_COLD Status emptySlotCandidate(size_t i, uint32_t slot) {
+  return Status(StatusCode::InvalidArgument,
+                "candidate #" + std::to_string(i) + ": slot " + std::to_string(slot) + " holds no item");
+}
+
+IE_COLD Status duplicateCandidate(std::string_view id, uint32_t first, size_t second) {
   return Status(StatusCode::DuplicateId, "candidate id " + quoted(id) + " appears twice (positions " +
                                              std::to_string(first) + " and " + std::to_string(second) + ")");
 }
@@ -734,9 +738,7 @@ Status Engine::rerank(const std::vector<std::string_view>& ids, const RankOption
 Status Engine::rerankSlots(const uint32_t* slots, size_t n, const RankOptions& options, RankResult& result) {
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
   for (size_t i = 0; i < n; ++i)
-    if (slots[i] >= store_.size())
-      return Status(StatusCode::InvalidArgument, "candidate #" + std::to_string(i) + ": slot " +
-                                                     std::to_string(slots[i]) + " holds no item");
+    if (slots[i] >= store_.size()) return emptySlotCandidate(i, slots[i]);
   lastCandidatesValid_ = compactedCandidates_ = false;  // candidateSlots_ is about to change
   candidateSlots_.assign(slots, slots + n);
   candidateHashesValid_ = false;
@@ -757,13 +759,15 @@ Status Engine::rerankSlots(const uint32_t* slots, size_t n, const RankOptions& o
 Status Engine::checkServerScores(const RankOptions& options, const std::string_view* ids) const {
   if (options.serverScores)
     for (size_t i = 0; i < candidateSlots_.size(); ++i)
-      if (!std::isfinite(options.serverScores[i])) {
-        const std::string who = ids ? quoted(ids[i])
-                                : candidateSlots_[i] != kNone ? quoted(store_.id(candidateSlots_[i]))
-                                                              : "at position " + std::to_string(i);
-        return Status(StatusCode::NonFinite, "server score of candidate " + who + " is not finite");
-      }
+      if (!std::isfinite(options.serverScores[i])) return nonFiniteServerScore(i, ids);
   return Status::ok();
+}
+
+IE_COLD Status Engine::nonFiniteServerScore(size_t i, const std::string_view* ids) const {
+  const std::string who = ids ? quoted(ids[i])
+                          : candidateSlots_[i] != kNone ? quoted(store_.id(candidateSlots_[i]))
+                                                        : "at position " + std::to_string(i);
+  return Status(StatusCode::NonFinite, "server score of candidate " + who + " is not finite");
 }
 
 void Engine::markRanked() {

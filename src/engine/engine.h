@@ -231,6 +231,8 @@ class Engine {
   void markRanked();
   // Rejects a non-finite server score, naming the candidate (`ids` null: by its stored id).
   Status checkServerScores(const RankOptions& options, const std::string_view* ids) const;
+  // checkServerScores' refusal of candidate i (out of line: it runs only on failure).
+  Status nonFiniteServerScore(size_t i, const std::string_view* ids) const;
   // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
   // nullptr = slots 0..n-1, all stored). Only components marked in active_ are written;
   // the others are zero by definition and are neither stored nor summed. With
