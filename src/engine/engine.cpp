@@ -94,7 +94,9 @@ double sumOfPowers(const float* x, size_t n, double shift) {
 
 }  // namespace
 
-Engine::Engine(const EngineConfig& config)
+// Created, reconfigured, loaded, reset and destroyed once per page (or per user action):
+// compiled for size, as the other IE_SIZE_OPTIMISED members below.
+IE_SIZE_OPTIMISED Engine::Engine(const EngineConfig& config)
     : config_(config),
       store_(config.dim, config.capacity, config.int8),
       longTerm_(config.dim, config.longTermHalfLifeDays * kMsPerDay, config.alpha, config.lambda,
@@ -106,13 +108,15 @@ Engine::Engine(const EngineConfig& config)
       seen_(config.consumedCapacity),
       attention_(config.recentWindow) {}
 
-Status Engine::create(const EngineConfig& config, std::unique_ptr<Engine>& out) {
+IE_SIZE_OPTIMISED Engine::~Engine() = default;
+
+IE_SIZE_OPTIMISED Status Engine::create(const EngineConfig& config, std::unique_ptr<Engine>& out) {
   IE_RETURN_IF_ERROR(config.validate());
   out.reset(new Engine(config));
   return Status::ok();
 }
 
-Status Engine::reconfigure(const EngineConfig& config) {
+IE_SIZE_OPTIMISED Status Engine::reconfigure(const EngineConfig& config) {
   IE_RETURN_IF_ERROR(config.validate());
   if (config.dim != config_.dim || config.capacity != config_.capacity ||
       config.interestSlots != config_.interestSlots || config.recentWindow != config_.recentWindow ||
@@ -168,7 +172,7 @@ Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float
   return Status::ok();
 }
 
-Status Engine::loadCatalog(const uint8_t* bytes, size_t size, size_t& loaded, std::vector<std::string>* evicted) {
+IE_SIZE_OPTIMISED Status Engine::loadCatalog(const uint8_t* bytes, size_t size, size_t& loaded, std::vector<std::string>* evicted) {
   Catalog catalog;
   IE_RETURN_IF_ERROR(readCatalog(bytes, size, catalog));
   if (catalog.dim != config_.dim)
@@ -247,7 +251,7 @@ Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs
 
 static_assert(kSequenceBlendSize == static_cast<uint32_t>(kComponentCount), "blend in .ieseq = Component order");
 
-Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBlend) {
+IE_SIZE_OPTIMISED Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBlend) {
   auto model = std::make_shared<SequenceModel>();
   IE_RETURN_IF_ERROR(model->load(bytes, size));
   if (applyBlend && !model->recommendedBlend().empty()) {
@@ -259,7 +263,7 @@ Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBl
   return Status::ok();
 }
 
-void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
+IE_SIZE_OPTIMISED void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
   sequence_ = std::move(model);
   vocabOfSlot_.clear();
   candidateVocabularyCurrent_ = false;
@@ -268,12 +272,12 @@ void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
   matchSequenceState();
 }
 
-void Engine::restoreSequenceState(SequenceState state) {
+IE_SIZE_OPTIMISED void Engine::restoreSequenceState(SequenceState state) {
   sequenceState_ = std::move(state);
   matchSequenceState();
 }
 
-void Engine::matchSequenceState() {
+IE_SIZE_OPTIMISED void Engine::matchSequenceState() {
   if (!sequence_) return;  // parked: kept as it is until a model arrives
   SequenceState& s = sequenceState_;
   if (s.fingerprint == sequence_->fingerprint() && s.hidden == sequence_->hidden() &&
@@ -921,7 +925,7 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
   return Status::ok();
 }
 
-std::vector<uint32_t> Engine::nearestItems(const float* query, size_t k) {
+IE_SIZE_OPTIMISED std::vector<uint32_t> Engine::nearestItems(const float* query, size_t k) {
   std::vector<uint32_t> out;
   const uint32_t n = store_.size();
   if (n == 0 || k == 0) return out;
@@ -932,7 +936,7 @@ std::vector<uint32_t> Engine::nearestItems(const float* query, size_t k) {
   return out;
 }
 
-Status Engine::setServerUserVector(const std::vector<float>& u) {
+IE_SIZE_OPTIMISED Status Engine::setServerUserVector(const std::vector<float>& u) {
   if (!u.empty() && u.size() != config_.dim)
     return Status(StatusCode::DimensionMismatch, "server user vector has " + std::to_string(u.size()) +
                                                      " values, the engine's dimension is " + std::to_string(config_.dim));
@@ -942,7 +946,7 @@ Status Engine::setServerUserVector(const std::vector<float>& u) {
   return Status::ok();
 }
 
-void Engine::resetInterest() {
+IE_SIZE_OPTIMISED void Engine::resetInterest() {
   longTerm_.clear();
   shortTerm_.clear();
   negative_.clear();

@@ -96,6 +96,7 @@ class Engine {
  public:
   /// Validates `config` and builds an empty engine.
   static Status create(const EngineConfig& config, std::unique_ptr<Engine>& out);
+  ~Engine();
 
   const EngineConfig& config() const { return config_; }
 
