@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "engine/catalog_format.h"
 #include "engine/decay.h"
 #include "engine/engine.h"
 #include "engine/format_number.h"
@@ -15,21 +16,6 @@
 namespace ie {
 
 namespace {
-
-// ---------------------------------------------------------------------------
-// Checksum. Table-driven CRC-32; the table is built once (constexpr, no static init order).
-// ---------------------------------------------------------------------------
-struct CrcTable {
-  uint32_t t[256] = {};  // a plain array: indexing stays a load even in unoptimised builds
-  constexpr CrcTable() {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-  }
-};
-constexpr CrcTable kCrc;
 
 constexpr uint32_t tag(const char (&s)[5]) {
   return static_cast<uint32_t>(static_cast<uint8_t>(s[0])) | static_cast<uint32_t>(static_cast<uint8_t>(s[1])) << 8 |
@@ -411,10 +397,7 @@ void writeId(Writer& w, const std::string& id) {
 }  // namespace
 
 uint32_t stateChecksum(const uint8_t* data, size_t size) {
-  const uint32_t* table = kCrc.t;
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < size; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  return crc32(data, size);  // the catalog format's CRC-32 (the same one): one table in the module
 }
 
 void resealState(uint8_t* data, size_t size) {
