@@ -340,7 +340,7 @@ class RawEngine {
     val out = val::object();
     uint32_t consumed = 0, hidden = 0;
     const ie::SeenItems& seen = engine_->seenItems();
-    for (uint64_t h : seen.order()) {
+    for (uint64_t h : seen.hashes()) {
       const uint8_t f = seen.flagsOfHash(h);
       consumed += (f & ie::SeenItems::kConsumed) != 0;
       hidden += (f & ie::SeenItems::kHidden) != 0;

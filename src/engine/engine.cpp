@@ -895,7 +895,7 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
   if (deferredLongTerm_) {
     bool anyDemoted = false;
     if (seen_.size())
-      for (const uint64_t hash : seen_.order()) {
+      for (const uint64_t hash : seen_.hashes()) {
         const uint8_t flags = seen_.flagsOfHash(hash);
         if (!(flags & SeenItems::kHidden) && !(options.excludeConsumed && (flags & SeenItems::kConsumed))) continue;
         if (store_.findByHash(hash) != kNone) anyDemoted = true;
@@ -910,7 +910,7 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
     // From the seen ids (at most consumedCapacity) to their slots, not a hash and a
     // lookup per stored item: O(seen), whatever the catalog size.
     demoted_.assign(n, 0);
-    for (const uint64_t hash : seen_.order()) {
+    for (const uint64_t hash : seen_.hashes()) {
       const uint8_t flags = seen_.flagsOfHash(hash);
       if (!(flags & SeenItems::kHidden) && !(options.excludeConsumed && (flags & SeenItems::kConsumed))) continue;
       const uint32_t slot = store_.findByHash(hash);

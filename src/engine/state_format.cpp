@@ -412,7 +412,7 @@ Status encodeState(const Engine& engine, std::vector<uint8_t>& out) {
   const LongTermInterest& lt = engine.longTerm();
   const auto& recent = engine.recentEvents().events();
   const auto& pending = engine.pending();
-  const auto& seenOrder = engine.seenItems().order();
+  const std::vector<uint64_t> seenOrder = engine.seenItems().order();  // oldest first
   const bool hasServer = lt.serverVector().size() == dim;
 
   out.clear();
