@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <functional>
-#include <utility>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -237,25 +235,13 @@ void TopKStream::offer(const float* scores, uint32_t base, size_t count) {
 }
 
 void TopKStream::finish(std::vector<uint32_t>& out, std::vector<float>* scores) {
-  // Sorted as (complemented rank key, score bits) pairs, descending: the keys order as
-  // ranksBefore and are distinct (one integer compare each; the score bits, kept whole
-  // for a -0, are never compared). A pair sorted by std::greater<> is what ItemStore's
-  // eviction sorts too, so the module holds one std::sort instantiation for both, not one
-  // more for a lambda.
-  thread_local std::vector<std::pair<uint64_t, uint32_t>> order;
-  const size_t n = heap_.size();
-  order.resize(n);
-  for (size_t j = 0; j < n; ++j) {
-    uint32_t bits;
-    std::memcpy(&bits, &heap_[j].score, sizeof bits);
-    order[j] = {~rankKey(heap_[j].score, heap_[j].index), bits};
-  }
-  std::sort(order.begin(), order.end(), std::greater<>());
-  out.resize(n);
-  for (size_t i = 0; i < n; ++i) out[i] = static_cast<uint32_t>(~order[i].first);
+  std::sort(heap_.begin(), heap_.end(),
+            [](const Entry& a, const Entry& b) { return entryBefore(a.score, a.index, b.score, b.index); });
+  out.resize(heap_.size());
+  for (size_t i = 0; i < heap_.size(); ++i) out[i] = heap_[i].index;
   if (scores) {
-    scores->resize(n);
-    for (size_t i = 0; i < n; ++i) std::memcpy(&(*scores)[i], &order[i].second, sizeof(float));
+    scores->resize(heap_.size());
+    for (size_t i = 0; i < heap_.size(); ++i) (*scores)[i] = heap_[i].score;
   }
 }
 
