@@ -6,6 +6,8 @@
 // since any later call may grow memory and detach them. Ids travel as one UTF-8 block,
 // NUL-separated. Every fallible call returns a status code (0 = ok); the message is
 // then available from lastError(). The typed, validating API lives in web/index.js.
+// Bindings that run once per load, save or configuration change, and the state views,
+// are IE_SIZE_OPTIMISED (compiled for size); the per-call ones keep -O3.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
@@ -19,6 +21,7 @@
 
 #include "engine/engine.h"
 #include "engine/kernels.h"
+#include "engine/size_optimised.h"
 #include "engine/state_format.h"
 
 using emscripten::typed_memory_view;
@@ -54,7 +57,7 @@ void readNumber(const val& object, const char* key, T& field) {
   if (!v.isUndefined()) field = static_cast<T>(v.as<double>());
 }
 
-void readConfig(const val& c, ie::EngineConfig& config) {
+IE_SIZE_OPTIMISED void readConfig(const val& c, ie::EngineConfig& config) {
   readNumber(c, "dim", config.dim);
   readNumber(c, "capacity", config.capacity);
   readNumber(c, "halfLifeMinutes", config.halfLifeMinutes);
@@ -82,7 +85,7 @@ void readConfig(const val& c, ie::EngineConfig& config) {
   }
 }
 
-val configToJs(const ie::EngineConfig& config) {
+IE_SIZE_OPTIMISED val configToJs(const ie::EngineConfig& config) {
   val c = val::object();
   c.set("dim", config.dim);
   c.set("capacity", config.capacity);
@@ -119,17 +122,17 @@ val configToJs(const ie::EngineConfig& config) {
 
 class RawEngine {
  public:
-  int init(val config) {
+  IE_SIZE_OPTIMISED int init(val config) {
     ie::EngineConfig parsed;
     readConfig(config, parsed);
     return record(ie::Engine::create(parsed, engine_));
   }
-  int reconfigure(val config) {
+  IE_SIZE_OPTIMISED int reconfigure(val config) {
     ie::EngineConfig parsed = engine_->config();
     readConfig(config, parsed);
     return record(engine_->reconfigure(parsed));
   }
-  val config() const { return configToJs(engine_->config()); }
+  IE_SIZE_OPTIMISED val config() const { return configToJs(engine_->config()); }
 
   // ---- staging
   val stageBytes(size_t n) { bytes_.resize(n); return val(typed_memory_view(n, bytes_.data())); }
@@ -144,19 +147,19 @@ class RawEngine {
     evicted_.clear();
     return record(engine_->upsertItems(ids_, floats_.data(), floats_.size(), &evicted_));
   }
-  int loadCatalog(size_t size) {
+  IE_SIZE_OPTIMISED int loadCatalog(size_t size) {
     if (size > bytes_.size()) return record(ie::Status(ie::StatusCode::InvalidArgument, "catalog bytes not staged"));
     evicted_.clear();
     loaded_ = 0;
     return record(engine_->loadCatalog(bytes_.data(), size, loaded_, &evicted_));
   }
   double loadedCount() const { return static_cast<double>(loaded_); }
-  int loadSequenceModel(size_t size, bool applyBlend) {
+  IE_SIZE_OPTIMISED int loadSequenceModel(size_t size, bool applyBlend) {
     if (size > bytes_.size()) return record(ie::Status(ie::StatusCode::InvalidArgument, "model bytes not staged"));
     return record(engine_->loadSequenceModel(bytes_.data(), size, applyBlend));
   }
   // null without a model; else its size and how far the user's sequence has stepped.
-  val sequenceInfo() const {
+  IE_SIZE_OPTIMISED val sequenceInfo() const {
     const ie::SequenceModel* m = engine_->sequenceModel();
     if (!m) return val::null();
     const ie::SequenceState& s = engine_->sequenceState();
@@ -274,7 +277,7 @@ class RawEngine {
   val resultSupport() { return val(typed_memory_view(support_.size(), support_.data())); }
 
   // ---- state views
-  val recentEvents() const {
+  IE_SIZE_OPTIMISED val recentEvents() const {
     val out = val::array();
     const auto& events = engine_->recentEvents().events();
     for (size_t i = 0; i < events.size(); ++i) {
@@ -288,13 +291,13 @@ class RawEngine {
     }
     return out;
   }
-  val longTermVector(double now) {
+  IE_SIZE_OPTIMISED val longTermVector(double now) {
     const std::vector<float>& u = engine_->longTermVector(now);
     vectorOut_.assign(u.begin(), u.begin() + engine_->config().dim);
     return val(typed_memory_view(vectorOut_.size(), vectorOut_.data()));
   }
   double longTermMass(double now) const { return engine_->longTermMass(now); }
-  val shortTermInterests(double now) {
+  IE_SIZE_OPTIMISED val shortTermInterests(double now) {
     // Rows of dim floats: unit direction times gain, one per active interest.
     std::vector<float> queries;
     const uint32_t count = engine_->shortTermQueries(now, queries);
@@ -304,12 +307,12 @@ class RawEngine {
       vectorOut_.insert(vectorOut_.end(), queries.begin() + q * stride, queries.begin() + q * stride + dim);
     return val(typed_memory_view(vectorOut_.size(), vectorOut_.data()));
   }
-  val shortTermStrengths(double now) {
+  IE_SIZE_OPTIMISED val shortTermStrengths(double now) {
     const std::vector<double> s = engine_->shortTermStrengths(now);
     vectorOut_.assign(s.begin(), s.end());
     return val(typed_memory_view(vectorOut_.size(), vectorOut_.data()));
   }
-  val stats() const {
+  IE_SIZE_OPTIMISED val stats() const {
     const ie::EngineStats& s = engine_->stats();
     val out = val::object();
     out.set("items", engine_->items().size());
@@ -320,24 +323,24 @@ class RawEngine {
     out.set("seenItems", static_cast<double>(engine_->seenItems().size()));
     return out;
   }
-  int setServerUserVector(size_t count) {
+  IE_SIZE_OPTIMISED int setServerUserVector(size_t count) {
     return record(engine_->setServerUserVector(std::vector<float>(floats_.begin(), floats_.begin() + count)));
   }
   // ---- state format (state_format.h)
-  val saveState() {
+  IE_SIZE_OPTIMISED val saveState() {
     if (record(ie::encodeState(*engine_, stateOut_)) != 0) stateOut_.clear();
     return val(typed_memory_view(stateOut_.size(), stateOut_.data()));
   }
-  int loadState(size_t n) {
+  IE_SIZE_OPTIMISED int loadState(size_t n) {
     if (n > bytes_.size()) return record(ie::Status(ie::StatusCode::InvalidArgument, "state bytes not staged"));
     return record(ie::decodeState(bytes_.data(), n, *engine_));
   }
   // Plain fields for the "what does the engine know about me" export.
-  val stateSummary() const {
+  IE_SIZE_OPTIMISED val stateSummary() const {
     val out = val::object();
     uint32_t consumed = 0, hidden = 0;
     const ie::SeenItems& seen = engine_->seenItems();
-    for (uint64_t h : seen.order()) {
+    for (uint64_t h : seen.hashes()) {
       const uint8_t f = seen.flagsOfHash(h);
       consumed += (f & ie::SeenItems::kConsumed) != 0;
       hidden += (f & ie::SeenItems::kHidden) != 0;
@@ -360,7 +363,7 @@ class RawEngine {
   }
   // For each active interest slot (short-term, or negative): its decayed strength and the
   // k stored items closest to its direction.
-  val interestExamples(double now, size_t k, bool negative) {
+  IE_SIZE_OPTIMISED val interestExamples(double now, size_t k, bool negative) {
     ie::MultiInterest& m = negative ? engine_->negative() : engine_->shortTerm();
     const std::vector<double> strengths = m.strengths(now);
     val out = val::array();
@@ -374,13 +377,13 @@ class RawEngine {
     }
     return out;
   }
-  val longTermExamples(double now, size_t k) {
+  IE_SIZE_OPTIMISED val longTermExamples(double now, size_t k) {
     const std::vector<float>& u = engine_->longTermVector(now);
     return slotIds(engine_->nearestItems(u.data(), k));
   }
 
   bool hasItem(std::string id) const { return engine_->items().find(id) != ie::IdIndex::kNone; }
-  void resetInterest() { engine_->resetInterest(); }
+  IE_SIZE_OPTIMISED void resetInterest() { engine_->resetInterest(); }
 
   std::string lastError() const { return last_.message(); }
   std::string lastErrorCode() const { return ie::statusCodeName(last_.code()); }
@@ -398,7 +401,7 @@ class RawEngine {
                        static_cast<uint32_t>(result_.order.size()), static_cast<uint32_t>(result_.demotedCount)};
     return record(std::move(status));
   }
-  val slotIds(const std::vector<uint32_t>& slots) const {
+  IE_SIZE_OPTIMISED val slotIds(const std::vector<uint32_t>& slots) const {
     val ids = val::array();
     for (size_t i = 0; i < slots.size(); ++i) ids.set(i, engine_->items().id(slots[i]));
     return ids;

@@ -4,8 +4,9 @@
 #include <cstring>
 #include <limits>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
+
+#include "engine/id_index.h"
 
 namespace ie {
 namespace {
@@ -212,15 +213,15 @@ Status validateCatalog(const Catalog& c) {
                   "catalog has " + u64(c.vectors.size()) + " floats, " + u64(n) + " items of dim " +
                       u64(c.dim) + " need " + u64(n * c.dim));
   }
-  std::unordered_map<std::string_view, size_t> seen;
-  seen.reserve(n);
+  IdIndex seen;  // slot i: c.ids[i]
   for (size_t i = 0; i < n; ++i) {
     IE_RETURN_IF_ERROR(checkId(c.ids[i], i));
-    auto ins = seen.emplace(c.ids[i], i);
-    if (!ins.second) {
+    const uint32_t first = seen.find(c.ids[i], c.ids);
+    if (first != IdIndex::kNone) {
       return Status(StatusCode::DuplicateId, "duplicate id " + quoteId(c.ids[i]) + " at indices " +
-                                                 u64(ins.first->second) + " and " + u64(i));
+                                                 u64(first) + " and " + u64(i));
     }
+    seen.insert(c.ids[i], static_cast<uint32_t>(i));
   }
   for (size_t i = 0; i < n; ++i) {
     for (uint32_t k = 0; k < c.dim; ++k) {
@@ -459,10 +460,9 @@ Status readCatalog(const uint8_t* data, size_t size, Catalog& out) {
   // Ids. Views point into `data`, which outlives this function call.
   const uint32_t n = h.count;
   const uint32_t dim = h.dim;
-  std::vector<std::string_view> idViews;
-  idViews.reserve(n);
-  std::unordered_map<std::string_view, uint32_t> seen;
-  seen.reserve(n);
+  std::vector<std::string> ids;
+  ids.reserve(n);
+  IdIndex seen;  // the engine's own id index (no std::unordered_map in the module)
   const uint8_t* p = data + h.idsOffset;
   const uint8_t* idsEnd = p + h.idsSize;
   for (uint32_t i = 0; i < n; ++i) {
@@ -477,12 +477,13 @@ Status readCatalog(const uint8_t* data, size_t size, Catalog& out) {
     std::string_view id(reinterpret_cast<const char*>(p), len);
     p += len;
     IE_RETURN_IF_ERROR(checkId(id, i));
-    auto ins = seen.emplace(id, i);
-    if (!ins.second) {
+    const uint32_t first = seen.find(id, ids);
+    if (first != IdIndex::kNone) {
       return Status(StatusCode::DuplicateId, "duplicate id " + quoteId(id) + " at indices " +
-                                                 u64(ins.first->second) + " and " + u64(i));
+                                                 u64(first) + " and " + u64(i));
     }
-    idViews.push_back(id);
+    seen.insert(id, i);
+    ids.emplace_back(id);
   }
   if (p != idsEnd) {
     return corrupt(u64(static_cast<uint64_t>(idsEnd - p)) +
@@ -500,7 +501,7 @@ Status readCatalog(const uint8_t* data, size_t size, Catalog& out) {
         const size_t i = uint64_t{r} * dim + k;
         const float x = loadF32(v + 4 * i);
         if (!std::isfinite(x)) {
-          return Status(StatusCode::NonFinite, describeItem(idViews[r], r) + ": component " +
+          return Status(StatusCode::NonFinite, describeItem(ids[r], r) + ": component " +
                                                    u64(k) + " is " + nonFiniteName(x));
         }
         c.vectors[i] = x;
@@ -515,22 +516,22 @@ Status readCatalog(const uint8_t* data, size_t size, Catalog& out) {
       const float s = loadF32(scales + 4 * uint64_t{r});
       if (!std::isfinite(s)) {
         return Status(StatusCode::NonFinite,
-                      describeItem(idViews[r], r) + ": int8 row scale is " + nonFiniteName(s));
+                      describeItem(ids[r], r) + ": int8 row scale is " + nonFiniteName(s));
       }
       if (s < 0) {
-        return corrupt(describeItem(idViews[r], r) + ": negative int8 row scale");
+        return corrupt(describeItem(ids[r], r) + ": negative int8 row scale");
       }
       c.rowScales[r] = s;
       for (uint32_t k = 0; k < dim; ++k) {
         const size_t i = uint64_t{r} * dim + k;
         const int8_t q = static_cast<int8_t>(rows[i]);
         if (q == -128) {
-          return corrupt(describeItem(idViews[r], r) + ": component " + u64(k) +
+          return corrupt(describeItem(ids[r], r) + ": component " + u64(k) +
                          " is -128, outside the symmetric int8 range -127..127");
         }
         const float x = static_cast<float>(q) * s;
         if (!std::isfinite(x)) {
-          return Status(StatusCode::NonFinite, describeItem(idViews[r], r) + ": component " +
+          return Status(StatusCode::NonFinite, describeItem(ids[r], r) + ": component " +
                                                    u64(k) + " dequantises to " + nonFiniteName(x));
         }
         c.int8Rows[i] = q;
@@ -538,8 +539,7 @@ Status readCatalog(const uint8_t* data, size_t size, Catalog& out) {
       }
     }
   }
-  c.ids.reserve(n);
-  for (std::string_view id : idViews) c.ids.emplace_back(id);
+  c.ids = std::move(ids);
   out = std::move(c);
   return Status::ok();
 }

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -11,7 +10,9 @@
 #include "engine/attention_cache.h"
 #include "engine/catalog_format.h"
 #include "engine/decay.h"
+#include "engine/format_number.h"
 #include "engine/kernels.h"
+#include "engine/size_optimised.h"
 #include "engine/topk.h"
 
 namespace ie {
@@ -25,12 +26,35 @@ constexpr uint32_t kNegativeSlots = 2;
 std::string quoted(std::string_view id) { return "'" + std::string(id.substr(0, 64)) + "'"; }
 
 /// A time for a message: whole milliseconds when it fits an int64 (casting a larger double
-/// is undefined behaviour; the fuzzer found times like -7.8e298), else %g.
+/// is undefined behaviour; the fuzzer found times like -7.8e298), else as %g writes it.
 std::string timeText(double t) {
   if (std::fabs(t) < 9.0e18) return std::to_string(static_cast<int64_t>(t));
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%g", t);
-  return buffer;
+  return numberText(t, 6);
+}
+
+/// Why observe() refuses an event; refusedEvent() words it.
+enum class EventProblem { InvalidId, UnknownType, TimeNotFinite, OutOfOrder, DwellValue, ValueNotFinite };
+
+/// The Status for event #index, refused for `problem` (`last`: the time it may not precede).
+/// Out of line and compiled for size: observe() only tests, and a refused event is rare.
+IE_COLD Status refusedEvent(size_t index, const EventInput& e, EventProblem problem, double last) {
+  const std::string number = "event #" + std::to_string(index);
+  if (problem == EventProblem::InvalidId) {
+    const Status idStatus = ItemStore::validateId(e.item);
+    return Status(idStatus.code(), number + ": " + idStatus.message());
+  }
+  const std::string where = number + " (item " + quoted(e.item) + ")";
+  switch (problem) {
+    case EventProblem::UnknownType:
+      return Status(StatusCode::UnknownEventType, where + ": unknown event type code " + std::to_string(int(e.type)));
+    case EventProblem::TimeNotFinite: return Status(StatusCode::NonFinite, where + ": time is not a finite number");
+    case EventProblem::OutOfOrder:
+      return Status(StatusCode::OutOfOrder, where + ": time " + timeText(e.timeMs) +
+                                                " is earlier than an event already observed (" + timeText(last) + ")");
+    case EventProblem::DwellValue:
+      return Status(StatusCode::InvalidArgument, where + ": dwell needs value = seconds, a finite number >= 0");
+    default: return Status(StatusCode::NonFinite, where + ": value is not finite");  // ValueNotFinite
+  }
 }
 
 /// Sum of (x[i] - shift)^k over i < n, k = 1 or 2, in double: four accumulators (one per
@@ -70,7 +94,9 @@ double sumOfPowers(const float* x, size_t n, double shift) {
 
 }  // namespace
 
-Engine::Engine(const EngineConfig& config)
+// Created, reconfigured, loaded, reset and destroyed once per page (or per user action):
+// compiled for size, as the other IE_SIZE_OPTIMISED members below.
+IE_SIZE_OPTIMISED Engine::Engine(const EngineConfig& config)
     : config_(config),
       store_(config.dim, config.capacity, config.int8),
       longTerm_(config.dim, config.longTermHalfLifeDays * kMsPerDay, config.alpha, config.lambda,
@@ -82,13 +108,15 @@ Engine::Engine(const EngineConfig& config)
       seen_(config.consumedCapacity),
       attention_(config.recentWindow) {}
 
-Status Engine::create(const EngineConfig& config, std::unique_ptr<Engine>& out) {
+IE_SIZE_OPTIMISED Engine::~Engine() = default;
+
+IE_SIZE_OPTIMISED Status Engine::create(const EngineConfig& config, std::unique_ptr<Engine>& out) {
   IE_RETURN_IF_ERROR(config.validate());
   out.reset(new Engine(config));
   return Status::ok();
 }
 
-Status Engine::reconfigure(const EngineConfig& config) {
+IE_SIZE_OPTIMISED Status Engine::reconfigure(const EngineConfig& config) {
   IE_RETURN_IF_ERROR(config.validate());
   if (config.dim != config_.dim || config.capacity != config_.capacity ||
       config.interestSlots != config_.interestSlots || config.recentWindow != config_.recentWindow ||
@@ -144,7 +172,7 @@ Status Engine::upsertItems(const std::vector<std::string_view>& ids, const float
   return Status::ok();
 }
 
-Status Engine::loadCatalog(const uint8_t* bytes, size_t size, size_t& loaded, std::vector<std::string>* evicted) {
+IE_SIZE_OPTIMISED Status Engine::loadCatalog(const uint8_t* bytes, size_t size, size_t& loaded, std::vector<std::string>* evicted) {
   Catalog catalog;
   IE_RETURN_IF_ERROR(readCatalog(bytes, size, catalog));
   if (catalog.dim != config_.dim)
@@ -180,19 +208,13 @@ Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs
   double last = notBeforeMs;
   for (size_t i = 0; i < events.size(); ++i) {
     const EventInput& e = events[i];
-    Status idStatus = ItemStore::validateId(e.item);
-    if (!idStatus) return Status(idStatus.code(), "event #" + std::to_string(i) + ": " + idStatus.message());
-    const std::string where = "event #" + std::to_string(i) + " (item " + quoted(e.item) + ")";
-    if (static_cast<int>(e.type) >= kEventTypeCount)
-      return Status(StatusCode::UnknownEventType, where + ": unknown event type code " + std::to_string(int(e.type)));
-    if (!std::isfinite(e.timeMs)) return Status(StatusCode::NonFinite, where + ": time is not a finite number");
-    if (e.timeMs < last)
-      return Status(StatusCode::OutOfOrder, where + ": time " + timeText(e.timeMs) +
-                                                " is earlier than an event already observed (" + timeText(last) + ")");
+    if (!ItemStore::isValidId(e.item)) return refusedEvent(i, e, EventProblem::InvalidId, last);
+    if (static_cast<int>(e.type) >= kEventTypeCount) return refusedEvent(i, e, EventProblem::UnknownType, last);
+    if (!std::isfinite(e.timeMs)) return refusedEvent(i, e, EventProblem::TimeNotFinite, last);
+    if (e.timeMs < last) return refusedEvent(i, e, EventProblem::OutOfOrder, last);
     if (e.type == EventType::Dwell && !(std::isfinite(e.value) && e.value >= 0))
-      return Status(StatusCode::InvalidArgument, where + ": dwell needs value = seconds, a finite number >= 0");
-    if (!std::isnan(e.value) && !std::isfinite(e.value))
-      return Status(StatusCode::NonFinite, where + ": value is not finite");
+      return refusedEvent(i, e, EventProblem::DwellValue, last);
+    if (!std::isnan(e.value) && !std::isfinite(e.value)) return refusedEvent(i, e, EventProblem::ValueNotFinite, last);
     last = e.timeMs;
   }
   for (const EventInput& e : events) {
@@ -229,7 +251,7 @@ Status Engine::observe(const std::vector<EventInput>& events, double notBeforeMs
 
 static_assert(kSequenceBlendSize == static_cast<uint32_t>(kComponentCount), "blend in .ieseq = Component order");
 
-Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBlend) {
+IE_SIZE_OPTIMISED Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBlend) {
   auto model = std::make_shared<SequenceModel>();
   IE_RETURN_IF_ERROR(model->load(bytes, size));
   if (applyBlend && !model->recommendedBlend().empty()) {
@@ -241,7 +263,7 @@ Status Engine::loadSequenceModel(const uint8_t* bytes, size_t size, bool applyBl
   return Status::ok();
 }
 
-void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
+IE_SIZE_OPTIMISED void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
   sequence_ = std::move(model);
   vocabOfSlot_.clear();
   candidateVocabularyCurrent_ = false;
@@ -250,12 +272,12 @@ void Engine::setSequenceModel(std::shared_ptr<const SequenceModel> model) {
   matchSequenceState();
 }
 
-void Engine::restoreSequenceState(SequenceState state) {
+IE_SIZE_OPTIMISED void Engine::restoreSequenceState(SequenceState state) {
   sequenceState_ = std::move(state);
   matchSequenceState();
 }
 
-void Engine::matchSequenceState() {
+IE_SIZE_OPTIMISED void Engine::matchSequenceState() {
   if (!sequence_) return;  // parked: kept as it is until a model arrives
   SequenceState& s = sequenceState_;
   if (s.fingerprint == sequence_->fingerprint() && s.hidden == sequence_->hidden() &&
@@ -667,7 +689,12 @@ struct CandidateStamps {
   }
 };
 
-Status duplicateCandidate(std::string_view id, uint32_t first, size_t second) {
+IE_COLD Status emptySlotCandidate(size_t i, uint32_t slot) {
+  return Status(StatusCode::InvalidArgument,
+                "candidate #" + std::to_string(i) + ": slot " + std::to_string(slot) + " holds no item");
+}
+
+IE_COLD Status duplicateCandidate(std::string_view id, uint32_t first, size_t second) {
   return Status(StatusCode::DuplicateId, "candidate id " + quoted(id) + " appears twice (positions " +
                                              std::to_string(first) + " and " + std::to_string(second) + ")");
 }
@@ -717,9 +744,7 @@ Status Engine::rerankSlots(const uint32_t* slots, size_t n, const RankOptions& o
   if (!std::isfinite(options.nowMs)) return Status(StatusCode::NonFinite, "now is not a finite number");
   const uint32_t stored = store_.size();
   for (size_t i = 0; i < n; ++i)
-    if (slots[i] >= stored)
-      return Status(StatusCode::InvalidArgument, "candidate #" + std::to_string(i) + ": slot " +
-                                                     std::to_string(slots[i]) + " holds no item");
+    if (slots[i] >= stored) return emptySlotCandidate(i, slots[i]);
   lastCandidatesValid_ = compactedCandidates_ = false;  // candidateSlots_ is about to change
   candidateSlots_.assign(slots, slots + n);
   candidateHashesValid_ = false;
@@ -740,12 +765,7 @@ Status Engine::rerankSlots(const uint32_t* slots, size_t n, const RankOptions& o
 Status Engine::checkServerScores(const RankOptions& options, const std::string_view* ids) const {
   if (options.serverScores)
     for (size_t i = 0; i < candidateSlots_.size(); ++i)
-      if (!std::isfinite(options.serverScores[i])) {
-        const std::string who = ids ? quoted(ids[i])
-                                : candidateSlots_[i] != kNone ? quoted(store_.id(candidateSlots_[i]))
-                                                              : "at position " + std::to_string(i);
-        return Status(StatusCode::NonFinite, "server score of candidate " + who + " is not finite");
-      }
+      if (!std::isfinite(options.serverScores[i])) return nonFiniteServerScore(i, ids);
   return Status::ok();
 }
 
@@ -756,6 +776,13 @@ uint32_t Engine::nextCandidateStamp() {
     candidateStamp_ = 1;
   }
   return candidateStamp_;
+}
+
+IE_COLD Status Engine::nonFiniteServerScore(size_t i, const std::string_view* ids) const {
+  const std::string who = ids ? quoted(ids[i])
+                          : candidateSlots_[i] != kNone ? quoted(store_.id(candidateSlots_[i]))
+                                                        : "at position " + std::to_string(i);
+  return Status(StatusCode::NonFinite, "server score of candidate " + who + " is not finite");
 }
 
 void Engine::markRanked() {
@@ -879,7 +906,7 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
   if (deferredLongTerm_) {
     bool anyDemoted = false;
     if (seen_.size())
-      for (const uint64_t hash : seen_.order()) {
+      for (const uint64_t hash : seen_.hashes()) {
         const uint8_t flags = seen_.flagsOfHash(hash);
         if (!(flags & SeenItems::kHidden) && !(options.excludeConsumed && (flags & SeenItems::kConsumed))) continue;
         if (store_.findByHash(hash) != kNone) anyDemoted = true;
@@ -894,7 +921,7 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
     // From the seen ids (at most consumedCapacity) to their slots, not a hash and a
     // lookup per stored item: O(seen), whatever the catalog size.
     demoted_.assign(n, 0);
-    for (const uint64_t hash : seen_.order()) {
+    for (const uint64_t hash : seen_.hashes()) {
       const uint8_t flags = seen_.flagsOfHash(hash);
       if (!(flags & SeenItems::kHidden) && !(options.excludeConsumed && (flags & SeenItems::kConsumed))) continue;
       const uint32_t slot = store_.findByHash(hash);
@@ -909,7 +936,7 @@ Status Engine::recommend(size_t k, const RankOptions& options, RankResult& resul
   return Status::ok();
 }
 
-std::vector<uint32_t> Engine::nearestItems(const float* query, size_t k) {
+IE_SIZE_OPTIMISED std::vector<uint32_t> Engine::nearestItems(const float* query, size_t k) {
   std::vector<uint32_t> out;
   const uint32_t n = store_.size();
   if (n == 0 || k == 0) return out;
@@ -920,7 +947,7 @@ std::vector<uint32_t> Engine::nearestItems(const float* query, size_t k) {
   return out;
 }
 
-Status Engine::setServerUserVector(const std::vector<float>& u) {
+IE_SIZE_OPTIMISED Status Engine::setServerUserVector(const std::vector<float>& u) {
   if (!u.empty() && u.size() != config_.dim)
     return Status(StatusCode::DimensionMismatch, "server user vector has " + std::to_string(u.size()) +
                                                      " values, the engine's dimension is " + std::to_string(config_.dim));
@@ -930,7 +957,7 @@ Status Engine::setServerUserVector(const std::vector<float>& u) {
   return Status::ok();
 }
 
-void Engine::resetInterest() {
+IE_SIZE_OPTIMISED void Engine::resetInterest() {
   longTerm_.clear();
   shortTerm_.clear();
   negative_.clear();

@@ -96,6 +96,7 @@ class Engine {
  public:
   /// Validates `config` and builds an empty engine.
   static Status create(const EngineConfig& config, std::unique_ptr<Engine>& out);
+  ~Engine();
 
   const EngineConfig& config() const { return config_; }
 
@@ -233,6 +234,8 @@ class Engine {
   uint32_t nextCandidateStamp();
   // Rejects a non-finite server score, naming the candidate (`ids` null: by its stored id).
   Status checkServerScores(const RankOptions& options, const std::string_view* ids) const;
+  // checkServerScores' refusal of candidate i (out of line: it runs only on failure).
+  Status nonFiniteServerScore(size_t i, const std::string_view* ids) const;
   // Fills components_ (kComponentCount x n) for candidates `slots` (kNone = unknown;
   // nullptr = slots 0..n-1, all stored). Only components marked in active_ are written;
   // the others are zero by definition and are neither stored nor summed. With

@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "engine/kernels.h"
+#include "engine/size_optimised.h"
 
 namespace ie {
 
@@ -57,7 +58,29 @@ ItemStore::ItemStore(uint32_t dim, uint32_t capacity, bool int8)
       slotsVersion_(version_),
       gramian_(static_cast<size_t>(dim) * dim, 0.0) {}
 
-Status ItemStore::validateId(std::string_view id) {
+namespace {
+
+// validateBatch's refusals, out of line (see IE_COLD).
+IE_COLD Status wrongFloatCount(size_t n, uint32_t dim, size_t vectorCount) {
+  return Status(StatusCode::DimensionMismatch, "expected " + std::to_string(n) + " x " + std::to_string(dim) + " = " +
+                                                   std::to_string(n * dim) + " floats, got " +
+                                                   std::to_string(vectorCount));
+}
+IE_COLD Status overCapacity(size_t n, uint32_t capacity) {
+  return Status(StatusCode::InvalidArgument,
+                "batch of " + std::to_string(n) + " items exceeds the capacity of " + std::to_string(capacity));
+}
+IE_COLD Status duplicateInBatch(std::string_view id) {
+  return Status(StatusCode::DuplicateId, "item id '" + std::string(id) + "' appears twice in the batch");
+}
+IE_COLD Status nonFiniteComponent(std::string_view id, uint32_t k) {
+  return Status(StatusCode::NonFinite,
+                "vector of item '" + std::string(id) + "' has a non-finite value at component " + std::to_string(k));
+}
+
+}  // namespace
+
+IE_COLD Status ItemStore::validateId(std::string_view id) {
   if (id.empty()) return Status(StatusCode::InvalidId, "item id is empty");
   if (id.size() > kMaxIdBytes)
     return Status(StatusCode::InvalidId, "item id '" + std::string(id.substr(0, 32)) + "...' is " +
@@ -73,27 +96,19 @@ Status ItemStore::validateId(std::string_view id) {
 Status ItemStore::validateBatch(const std::vector<std::string_view>& ids, const float* vectors,
                                 size_t vectorCount) const {
   const size_t n = ids.size();
-  if (vectorCount != n * dim_)
-    return Status(StatusCode::DimensionMismatch, "expected " + std::to_string(n) + " x " + std::to_string(dim_) +
-                                                     " = " + std::to_string(n * dim_) + " floats, got " +
-                                                     std::to_string(vectorCount));
-  if (n > capacity_)
-    return Status(StatusCode::InvalidArgument, "batch of " + std::to_string(n) + " items exceeds the capacity of " +
-                                                   std::to_string(capacity_));
+  if (vectorCount != n * dim_) return wrongFloatCount(n, dim_, vectorCount);
+  if (n > capacity_) return overCapacity(n, capacity_);
   IdIndex seen;
   std::vector<std::string> seenKeys;
   seenKeys.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     if (!isValidId(ids[i])) return validateId(ids[i]);  // the message
-    if (seen.find(ids[i], seenKeys) != IdIndex::kNone)
-      return Status(StatusCode::DuplicateId, "item id '" + std::string(ids[i]) + "' appears twice in the batch");
+    if (seen.find(ids[i], seenKeys) != IdIndex::kNone) return duplicateInBatch(ids[i]);
     seenKeys.emplace_back(ids[i]);
     seen.insert(ids[i], static_cast<uint32_t>(i));
     const float* v = vectors + i * dim_;
     for (uint32_t k = 0; k < dim_; ++k) {
-      if (!std::isfinite(v[k]))
-        return Status(StatusCode::NonFinite, "vector of item '" + std::string(ids[i]) + "' has a non-finite value at component " +
-                                                 std::to_string(k));
+      if (!std::isfinite(v[k])) return nonFiniteComponent(ids[i], k);
     }
   }
   return Status::ok();

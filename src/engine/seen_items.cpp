@@ -14,13 +14,22 @@ void SeenItems::markHash(uint64_t hash, uint8_t flags) {
     table_[at].flags |= flags;
     return;
   }
-  if (order_.size() >= capacity_) {
-    erase(order_.front());
-    order_.pop_front();
+  if (ring_.size() >= capacity_) {  // full: the newcomer replaces the oldest
+    erase(ring_[oldest_]);
+    place(hash, flags, ring_.size() - 1);
+    ring_[oldest_] = hash;
+    oldest_ = oldest_ + 1 == capacity_ ? 0 : oldest_ + 1;
+  } else {
+    place(hash, flags, ring_.size());
+    ring_.push_back(hash);
   }
-  place(hash, flags);
-  order_.push_back(hash);
   if (flags & kHidden) ++hiddenCount_;
+}
+
+std::vector<uint64_t> SeenItems::order() const {
+  std::vector<uint64_t> out(ring_.begin() + static_cast<std::ptrdiff_t>(oldest_), ring_.end());
+  out.insert(out.end(), ring_.begin(), ring_.begin() + static_cast<std::ptrdiff_t>(oldest_));
+  return out;
 }
 
 uint8_t SeenItems::flags(std::string_view id) const { return flagsOfHash(hashId(id)); }
@@ -38,13 +47,13 @@ size_t SeenItems::position(uint64_t hash) const {
   }
 }
 
-void SeenItems::place(uint64_t hash, uint8_t flags) {
-  if ((order_.size() + 1) * 2 > table_.size()) {
+void SeenItems::place(uint64_t hash, uint8_t flags, size_t stored) {
+  if ((stored + 1) * 2 > table_.size()) {
     std::vector<Bucket> old;
     old.swap(table_);
     table_.assign(old.empty() ? 16 : old.size() * 2, Bucket{});
     for (const Bucket& b : old)
-      if (b.flags) place(b.hash, b.flags);
+      if (b.flags) place(b.hash, b.flags, stored);
   }
   size_t pos = home(hash);
   while (table_[pos].flags != 0) pos = (pos + 1) & mask();
@@ -70,7 +79,8 @@ void SeenItems::erase(uint64_t hash) {
 
 void SeenItems::clear() {
   table_.clear();
-  order_.clear();
+  ring_.clear();
+  oldest_ = 0;
   hiddenCount_ = 0;
 }
 

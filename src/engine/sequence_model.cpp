@@ -7,17 +7,13 @@
 #include <wasm_simd128.h>
 #endif
 
+#include "engine/format_number.h"
 #include "engine/item_store.h"
 #include "engine/kernels.h"
-
+#include "engine/size_optimised.h"
 
 // Loading, validating and saving run once per model: compiled for size in the wasm
 // download (the step and scoring kernels below keep the file's -O3).
-#if defined(__EMSCRIPTEN__) && defined(__clang__)
-#define IE_SIZE_OPTIMISED __attribute__((minsize))
-#else
-#define IE_SIZE_OPTIMISED
-#endif
 
 namespace ie {
 
@@ -145,8 +141,8 @@ IE_SIZE_OPTIMISED Status SequenceModel::assign(SequenceWeights w) {
   for (const auto* v : {&w.E, &w.W, &w.U, &w.b, &w.O, &w.bo})
     for (float f : *v)
       if (std::fabs(f) > kMaxWeight)
-        return Status(StatusCode::InvalidArgument, "sequence model: a weight of magnitude " + std::to_string(f) +
-                                                       " exceeds " + std::to_string(kMaxWeight));
+        return Status(StatusCode::InvalidArgument, "sequence model: a weight of magnitude " + numberText(f, 9) +
+                                                       " exceeds " + numberText(kMaxWeight, 9));
   IdIndex index;
   for (uint32_t i = 0; i < n; ++i) {
     IE_RETURN_IF_ERROR(ItemStore::validateId(w.ids[i]));

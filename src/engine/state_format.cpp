@@ -5,31 +5,17 @@
 #include <cstring>
 #include <limits>
 #include <string>
-#include <unordered_set>
 
+#include "engine/catalog_format.h"
 #include "engine/decay.h"
 #include "engine/engine.h"
+#include "engine/format_number.h"
 #include "engine/id_index.h"
 #include "engine/kernels.h"
 
 namespace ie {
 
 namespace {
-
-// ---------------------------------------------------------------------------
-// Checksum. Table-driven CRC-32; the table is built once (constexpr, no static init order).
-// ---------------------------------------------------------------------------
-struct CrcTable {
-  uint32_t t[256] = {};  // a plain array: indexing stays a load even in unoptimised builds
-  constexpr CrcTable() {
-    for (uint32_t i = 0; i < 256; ++i) {
-      uint32_t c = i;
-      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
-      t[i] = c;
-    }
-  }
-};
-constexpr CrcTable kCrc;
 
 constexpr uint32_t tag(const char (&s)[5]) {
   return static_cast<uint32_t>(static_cast<uint8_t>(s[0])) | static_cast<uint32_t>(static_cast<uint8_t>(s[1])) << 8 |
@@ -190,7 +176,7 @@ Status readConf(Reader& r, EngineConfig& c) {
 Status readLong(Reader& r, uint32_t dim, bool hasServer, Decoded& d) {
   if (!(r.get(d.ltScale) && r.get(d.ltMass) && r.get(d.ltReference))) return r.overrun();
   if (!(std::isfinite(d.ltScale) && d.ltScale > 0 && d.ltScale <= 1))
-    return corrupt("long-term scale must be in (0, 1], found " + std::to_string(d.ltScale));
+    return corrupt("long-term scale must be in (0, 1], found " + numberText(d.ltScale, 17));
   if (!(std::isfinite(d.ltMass) && d.ltMass >= 0)) return corrupt("long-term mass must be finite and >= 0");
   if (!std::isfinite(d.ltReference)) return corrupt("long-term reference time is not finite");
   d.upperA.resize(static_cast<size_t>(dim) * (dim + 1) / 2);
@@ -298,13 +284,13 @@ Status readSeen(Reader& r, uint32_t count, Decoded& d) {
     if (!r.get(h)) return r.overrun();
   for (uint8_t& f : d.seenFlags)
     if (!r.get(f)) return r.overrun();
-  std::unordered_set<uint64_t> unique;
-  unique.reserve(count);
+  SeenItems unique(count);  // the engine's own hash table (no std::unordered_set in the module)
   for (uint32_t i = 0; i < count; ++i) {
     if (d.seenFlags[i] == 0 || d.seenFlags[i] > (SeenItems::kConsumed | SeenItems::kHidden))
       return corrupt("seen item #" + std::to_string(i) + ": flags must be 1, 2 or 3, found " +
                      std::to_string(d.seenFlags[i]));
-    if (!unique.insert(d.seenHash[i]).second) return corrupt("seen item #" + std::to_string(i) + " appears twice");
+    if (unique.flagsOfHash(d.seenHash[i]) != 0) return corrupt("seen item #" + std::to_string(i) + " appears twice");
+    unique.markHash(d.seenHash[i], d.seenFlags[i]);
   }
   return Status::ok();
 }
@@ -374,13 +360,16 @@ Status checkConsistency(const Decoded& d) {
 // fewer slots, the strongest saved interests are kept (ties: lower index), in order.
 void restoreSlots(const Slots& saved, uint32_t dim, MultiInterest& target) {
   const uint32_t savedCount = static_cast<uint32_t>(saved.strength.size());
+  // The target's slotCount() strongest slots, in their saved order; of equal strengths the
+  // earlier slot stays. At most 16 slots: dropping the weakest (of equal ones, the last)
+  // one at a time is enough, and much smaller code than a stable sort.
   std::vector<uint32_t> keep(savedCount);
   for (uint32_t k = 0; k < savedCount; ++k) keep[k] = k;
-  if (savedCount > target.slotCount()) {
-    std::stable_sort(keep.begin(), keep.end(),
-                     [&](uint32_t a, uint32_t b) { return saved.strength[a] > saved.strength[b]; });
-    keep.resize(target.slotCount());
-    std::sort(keep.begin(), keep.end());
+  while (keep.size() > target.slotCount()) {
+    size_t weakest = 0;
+    for (size_t j = 1; j < keep.size(); ++j)
+      if (saved.strength[keep[j]] <= saved.strength[keep[weakest]]) weakest = j;
+    keep.erase(keep.begin() + static_cast<std::ptrdiff_t>(weakest));
   }
   const uint32_t stride = target.stride();
   target.referenceTime() = saved.referenceTime;
@@ -408,10 +397,7 @@ void writeId(Writer& w, const std::string& id) {
 }  // namespace
 
 uint32_t stateChecksum(const uint8_t* data, size_t size) {
-  const uint32_t* table = kCrc.t;
-  uint32_t c = 0xFFFFFFFFu;
-  for (size_t i = 0; i < size; ++i) c = table[(c ^ data[i]) & 0xFF] ^ (c >> 8);
-  return c ^ 0xFFFFFFFFu;
+  return crc32(data, size);  // the catalog format's CRC-32 (the same one): one table in the module
 }
 
 void resealState(uint8_t* data, size_t size) {
@@ -426,7 +412,7 @@ Status encodeState(const Engine& engine, std::vector<uint8_t>& out) {
   const LongTermInterest& lt = engine.longTerm();
   const auto& recent = engine.recentEvents().events();
   const auto& pending = engine.pending();
-  const auto& seenOrder = engine.seenItems().order();
+  const std::vector<uint64_t> seenOrder = engine.seenItems().order();  // oldest first
   const bool hasServer = lt.serverVector().size() == dim;
 
   out.clear();

@@ -435,6 +435,34 @@ TEST_CASE("a state saved under other fixed sizes is adapted to the loading engin
   CHECK(load(save(*e), *again));
 }
 
+TEST_CASE("fewer interest slots keep the strongest, of equal ones the earlier, in saved order", "[state]") {
+  struct Case {
+    std::vector<double> strengths;
+    std::vector<uint32_t> kept;  // saved slot indices, in the loading engine's order
+  };
+  const Case cases[] = {{{2, 5, 2, 5}, {1, 3}}, {{5, 2, 2, 2}, {0, 1}}, {{1, 1, 1, 3}, {0, 3}}, {{4, 3, 2, 1}, {0, 1}}};
+  for (const Case& c : cases) {
+    auto big = richEngine();
+    MultiInterest& saved = big->shortTerm();
+    REQUIRE(saved.slotCount() == 4);
+    saved.rawStrengths() = c.strengths;
+    EngineConfig small;
+    small.interestSlots = 2;
+    auto e = makeEngine(small);
+    upsertItems(*e, 300);
+    REQUIRE(load(save(*big), *e));
+    const MultiInterest& restored = e->shortTerm();
+    const uint32_t dim = e->config().dim;
+    for (size_t j = 0; j < c.kept.size(); ++j) {
+      INFO("strengths " << c.strengths[0] << " " << c.strengths[1] << " " << c.strengths[2] << " " << c.strengths[3]
+                        << ", kept slot " << j);
+      CHECK(restored.rawStrengths()[j] == c.strengths[c.kept[j]]);
+      const float* expected = saved.sums().data() + static_cast<size_t>(c.kept[j]) * saved.stride();
+      CHECK(std::equal(expected, expected + dim, restored.sums().data() + j * restored.stride()));
+    }
+  }
+}
+
 TEST_CASE("late events land in time order and keep the state valid", "[state][late]") {
   auto e = makeEngine();
   upsertItems(*e, 50);
