@@ -97,17 +97,19 @@ Status finish(Dataset& ds, const std::string& path) {
 
 // ------------------------------------------------------------------ MovieLens 100K
 
-Status parseUData(const std::string& file, const std::string& data, MalformedPolicy& bad,
-                  Dataset& ds) {
+/// Lines of user, item, rating and unix-seconds fields between separators `sep` (described
+/// as `sepName` in messages): MovieLens 100K's u.data (tabs), 1M / 10M's ratings.dat ("::").
+Status parseRatingLines(const std::string& file, const std::string& data, std::string_view sep,
+                        const char* sepName, MalformedPolicy& bad, Dataset& ds) {
   LineReader lines(data);
   std::string_view line;
   uint64_t ln = 0;
   while (lines.next(line, ln)) {
     if (trim(line).empty()) continue;
-    const auto f = splitView(line, '\t');
+    const auto f = splitView(line, sep);
     if (f.size() != 4) {
       IE_RETURN_IF_ERROR(bad.report(file, ln,
-                                    "expected 4 tab-separated fields (user, item, rating, "
+                                    std::string("expected 4 ") + sepName + " fields (user, item, rating, "
                                     "timestamp), found " + std::to_string(f.size()) + " in '" +
                                         excerpt(line) + "'"));
       continue;
@@ -208,46 +210,6 @@ Status parseUItem(const std::string& file, const std::string& data,
 /// Metadata text of a .dat file: UTF-8 when it is valid UTF-8 (ML-10M), else Latin-1
 /// (ML-1M's movies.dat has titles such as "Misérables" in ISO-8859-1).
 std::string datText(std::string_view s) { return isValidUtf8(s) ? std::string(s) : latin1ToUtf8(s); }
-
-Status parseRatingsDat(const std::string& file, const std::string& data, MalformedPolicy& bad,
-                       Dataset& ds) {
-  LineReader lines(data);
-  std::string_view line;
-  uint64_t ln = 0;
-  while (lines.next(line, ln)) {
-    if (trim(line).empty()) continue;
-    const auto f = splitView(line, "::");
-    if (f.size() != 4) {
-      IE_RETURN_IF_ERROR(bad.report(file, ln,
-                                    "expected 4 '::'-separated fields (user, item, rating, "
-                                    "timestamp), found " + std::to_string(f.size()) + " in '" +
-                                        excerpt(line) + "'"));
-      continue;
-    }
-    const std::string_view user = trim(f[0]), item = trim(f[1]);
-    float rating = 0;
-    int64_t ts = 0;
-    if (!validIntegerId(user)) {
-      IE_RETURN_IF_ERROR(bad.report(file, ln, "user id '" + excerpt(user) + "' is not an integer"));
-      continue;
-    }
-    if (!validIntegerId(item)) {
-      IE_RETURN_IF_ERROR(bad.report(file, ln, "item id '" + excerpt(item) + "' is not an integer"));
-      continue;
-    }
-    if (!parseFloat(f[2], rating)) {
-      IE_RETURN_IF_ERROR(bad.report(file, ln, "rating '" + excerpt(f[2]) + "' is not a number"));
-      continue;
-    }
-    if (!parseInt64(f[3], ts)) {
-      IE_RETURN_IF_ERROR(
-          bad.report(file, ln, "timestamp '" + excerpt(f[3]) + "' is not an integer"));
-      continue;
-    }
-    ds.add(std::string(user), std::string(item), ts, rating, LogEventType::Interaction, ln);
-  }
-  return Status::ok();
-}
 
 Status parseMoviesDat(const std::string& file, const std::string& data, MalformedPolicy& bad,
                       Dataset& ds) {
@@ -610,7 +572,7 @@ Status readMovieLens100k(const std::string& folder, const ReadOptions& options, 
     const std::string dataFile = joinPath(folder, "u.data");
     std::string bytes;
     IE_RETURN_IF_ERROR(readFileBytes(dataFile, bytes));
-    IE_RETURN_IF_ERROR(parseUData(dataFile, bytes, bad, ds));
+    IE_RETURN_IF_ERROR(parseRatingLines(dataFile, bytes, "\t", "tab-separated", bad, ds));
     if (options.readMetadata) {
       std::vector<std::string> genres(std::begin(kDefaultMl100kGenres),
                                       std::end(kDefaultMl100kGenres));
@@ -658,7 +620,7 @@ Status readMovieLensDat(const std::string& folder, const ReadOptions& options, D
     const std::string ratingsFile = joinPath(folder, "ratings.dat");
     std::string bytes;
     IE_RETURN_IF_ERROR(readFileBytes(ratingsFile, bytes));
-    IE_RETURN_IF_ERROR(parseRatingsDat(ratingsFile, bytes, bad, ds));
+    IE_RETURN_IF_ERROR(parseRatingLines(ratingsFile, bytes, "::", "'::'-separated", bad, ds));
     if (options.readMetadata) {
       const std::string moviesFile = joinPath(folder, "movies.dat");
       if (isRegularFile(moviesFile)) {
