@@ -81,10 +81,11 @@ class ScoreMemo {
   }
 
   // Another list of rows (indices below tableRows; others count as missing) with the query
-  // and version of the last store(): out[j] is written for every row scored with this
+  // and version of the last store(): out[j] is the score of every row scored with this
   // query before, and the others are listed in missing_ (their rows) and missingAt_ (their
-  // positions in `list`). False, with nothing written, when the query or version differ
-  // or the table would be too large.
+  // positions in `list`); their out[j] hold stale values until the caller scores them.
+  // False, with nothing written, when the query or version differ or the table would be
+  // too large.
   bool findRows(const float* query, size_t queryLength, const uint32_t* list, size_t n, uint64_t version,
                 size_t tableRows, float* out) {
     if (!valid_ || tableRows > kMaxTableRows || !sameQuery(query, queryLength, version)) return false;

@@ -12,8 +12,8 @@
 #include "engine/kernels.h"
 #include "engine/size_optimised.h"
 
-// Loading, validating and saving run once per model: compiled for size in the wasm
-// download (the step and scoring kernels below keep the file's -O3).
+// Loading, validating and saving run once per model: IE_SIZE_OPTIMISED, compiled for size
+// in the wasm download (the step and scoring kernels below keep the file's -O3).
 
 namespace ie {
 
